@@ -1,0 +1,34 @@
+# Relational: `make run` serves the product, `make test` proves it. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint check-python install install-test bench clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 12) else "Relational needs Python 3.12 (found %d.%d): pgserver, the embedded PostgreSQL, ships no wheel for other versions. Install 3.12 (pyenv install 3.12) or set PYTHON=python3.12." % v)'
+
+$(PY): | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml constraints.txt | $(PY)
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m relational.dev run
+
+test: $(STAMP) lint
+	$(PY) -m mypy relational places learning governance
+	$(PY) -m relational.dev test
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+clean:
+	rm -rf $(VENV) var/staticfiles
