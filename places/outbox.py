@@ -1,6 +1,6 @@
 """The outbox: Django's email API writes rows; workers send them.
 
-``OutboxBackend`` is the project's ``EMAIL_BACKEND``, so every message any code sends (allauth's
+``OutboxBackend`` is the project's default mailer, so every message any code sends (allauth's
 verification mail included) becomes an :class:`OutboxMessage` in the caller's transaction. After
 commit a task is published to send it; if Redis is down the publish fails quietly and the
 beat sweeper picks the row up later.
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils import timezone
@@ -65,6 +65,7 @@ def deliver(message_id: int) -> bool:
     only if the process dies after the mail server accepted it and before the commit below:
     SMTP has no way to ask "did you already get this?".
     """
+    failure: Exception | None = None
     with transaction.atomic():
         row = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
@@ -83,30 +84,29 @@ def deliver(message_id: int) -> bool:
             bcc=row.bcc,
             reply_to=row.reply_to,
             headers=row.headers,
-            connection=get_connection(settings.OUTBOX_DELIVERY_BACKEND),
         )
         if row.html:
             email.attach_alternative(row.html, "text/html")
         try:
-            email.send()
-        except Exception as exc:
-            # Record the failure on the row in its own transaction, then let the task retry.
-            OutboxMessage.objects.filter(pk=row.pk).update(
-                attempts=row.attempts, last_error=f"{type(exc).__name__}: {exc}"[:2000]
-            )
-            raise
-        row.sent_at = timezone.now()
-        row.last_error = ""
+            email.send(using="delivery")
+        except Exception as exc:  # noqa: BLE001 - recorded on the row, then re-raised below
+            failure = exc
+            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        else:
+            row.sent_at = timezone.now()
+            row.last_error = ""
         row.save(update_fields=["sent_at", "attempts", "last_error"])
-        return True
+    if failure is not None:
+        raise failure
+    return True
 
 
 def sweep(*, limit: int = 500) -> int:
     """Send what is still due (a publish that never reached Redis, a worker that died)."""
     sent = 0
-    for message_id in OutboxMessage.objects.due().order_by("due_at").values_list("pk", flat=True)[
-        :limit
-    ]:
+    for message_id in (
+        OutboxMessage.objects.due().order_by("due_at").values_list("pk", flat=True)[:limit]
+    ):
         try:
             sent += deliver(message_id)
         except Exception:  # noqa: BLE001 - one bad message must not stop the rest

@@ -62,7 +62,9 @@ def run() -> int:
                 "--schedule", str(VAR_DIR / "celerybeat-schedule"),
             ],
         }  # fmt: skip
-        children = {name: subprocess.Popen(cmd, cwd=BASE_DIR, env=env) for name, cmd in commands.items()}
+        children = {
+            name: subprocess.Popen(cmd, cwd=BASE_DIR, env=env) for name, cmd in commands.items()
+        }
         print("\nRelational is running at http://127.0.0.1:8000  (Ctrl-C stops everything)")
         print(f"Email is written to {VAR_DIR / 'mail'}/ instead of being sent.\n")
         try:
@@ -87,8 +89,12 @@ def run() -> int:
 
 def test(args: list[str]) -> int:
     env = dict(os.environ)
+    # Settings read DEBUG at import; pytest-django still runs the tests themselves with DEBUG off.
+    env.setdefault("DEBUG", "true")
     with services(env):
-        return subprocess.run([sys.executable, "-m", "pytest", *args], cwd=BASE_DIR, env=env).returncode
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", *args], cwd=BASE_DIR, env=env
+        ).returncode
 
 
 def main(argv: list[str]) -> int:

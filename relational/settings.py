@@ -123,7 +123,9 @@ DATABASES = {
 }
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…)")
-DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint("DB_CONNECT_TIMEOUT", "5")
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
+    "DB_CONNECT_TIMEOUT", "5"
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "relational.User"
@@ -198,21 +200,31 @@ RATELIMIT_FAIL_OPEN = True  # Redis down: let people through, and say so in the 
 RATELIMIT_IP_META_KEY = "relational.http.client_ip"
 
 # --- Email: every message is an outbox row first, sent by a worker ----------------------------
-EMAIL_BACKEND = "places.outbox.OutboxBackend"
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-EMAIL_PORT = envint("EMAIL_PORT", "587")
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "true")
-EMAIL_TIMEOUT = 20
-EMAIL_FILE_PATH = VAR_DIR / "mail"
-# What the worker finally hands each message to: SMTP when EMAIL_HOST is set, otherwise files.
-OUTBOX_DELIVERY_BACKEND = os.environ.get(
-    "OUTBOX_DELIVERY_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.filebased.EmailBackend",
-)
+# "default" is what all code (allauth included) sends through: it only writes outbox rows.
+# "delivery" is what the worker hands each row to: SMTP when EMAIL_HOST is set, else files.
+email_host = os.environ.get("EMAIL_HOST", "")
+MAIL_DIR = VAR_DIR / "mail"
+MAILERS = {
+    "default": {"BACKEND": "places.outbox.OutboxBackend"},
+    "delivery": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": email_host,
+                "port": envint("EMAIL_PORT", "587"),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": envbool("EMAIL_USE_TLS", "true"),
+                "timeout": 20,
+            },
+        }
+        if email_host
+        else {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(MAIL_DIR)},
+        }
+    ),
+}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Relational <noreply@relational.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -234,6 +246,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 300,
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
+    # Publishing from a web request tries once: with Redis down the outbox row simply waits for
+    # the sweeper, and the page is not held up by reconnect attempts.
+    "max_retries": 0,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "places.tasks.sweep_outbox", "schedule": timedelta(minutes=1)},

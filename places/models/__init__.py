@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from .activity import Activity, Visibility
 from .outbox import OutboxMessage
+from .people import (
+    Interest,
+    InterestKind,
+    Invitation,
+    InvitationState,
+    JoinRequest,
+    JoinRequestStatus,
+    Power,
+    PowerKind,
+)
 from .place import (
+    DEFAULT_HOUSE_RULES,
+    RESERVED_SLUGS,
     JoinPolicy,
     Membership,
     Mission,
@@ -15,7 +27,17 @@ from .place import (
 )
 
 __all__ = [
+    "DEFAULT_HOUSE_RULES",
+    "RESERVED_SLUGS",
     "Activity",
+    "Interest",
+    "InterestKind",
+    "Invitation",
+    "InvitationState",
+    "JoinRequest",
+    "JoinRequestStatus",
+    "Power",
+    "PowerKind",
     "JoinPolicy",
     "Membership",
     "Mission",

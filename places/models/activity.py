@@ -35,7 +35,9 @@ class Activity(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    kind = models.CharField(max_length=40, help_text="What sort of thing changed: member, gathering…")
+    kind = models.CharField(
+        max_length=40, help_text="What sort of thing changed: member, gathering…"
+    )
     verb = models.CharField(max_length=40, help_text="What happened to it: joined, arranged…")
     summary = models.CharField(max_length=300)
     url = models.CharField(max_length=500, blank=True)

@@ -42,7 +42,9 @@ class OutboxMessage(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(
-                fields=["due_at"], name="outbox_unsent_due", condition=models.Q(sent_at__isnull=True)
+                fields=["due_at"],
+                name="outbox_unsent_due",
+                condition=models.Q(sent_at__isnull=True),
             )
         ]
 

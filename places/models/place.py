@@ -43,9 +43,33 @@ class JoinPolicy(models.TextChoices):
     INVITATION = "invitation", "By invitation only"
 
 
+# Slugs that would collide with the app's own URLs under /places/.
+RESERVED_SLUGS = frozenset({"new", "invitations", "api", "admin", "static", "feeds"})
+
+DEFAULT_HOUSE_RULES = """\
+These are the house rules for this place. Stewards can change them to suit it.
+
+1. **Speak from where you stand.** Say which part of the system you see things from, and
+   listen for the parts you cannot see.
+2. **Be kind and be curious.** Disagree with ideas, not with people. Ask before you assume.
+3. **Keep people's stories safe.** Do not share anything that could identify someone who has
+   not agreed to it, and never post anyone's contact details.
+4. **Declare your interests.** If you work for, are paid by, or run a business with someone
+   involved in a discussion or decision, say so in your interests.
+5. **No selling, no campaigning for votes, no abuse.** Contributions that break these rules
+   may be hidden by a steward, who will always say why.
+"""
+
+
 class PlaceQuerySet(models.QuerySet["Place"]):
     def public(self) -> PlaceQuerySet:
         return self.filter(visibility=PlaceVisibility.PUBLIC)
+
+    def of_member(self, user: object) -> PlaceQuerySet:
+        """The places a person belongs to (members-only ones included)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(memberships__user=user)
 
     def visible_to(self, user: object) -> PlaceQuerySet:
         """Public places, and members-only places the user belongs to."""
@@ -69,11 +93,14 @@ class Place(models.Model):
     join_policy = models.CharField(
         max_length=12, choices=JoinPolicy.choices, default=JoinPolicy.APPROVAL
     )
-    house_rules = models.TextField(blank=True, help_text="Markdown; sanitised when shown.")
+    house_rules = models.TextField(
+        blank=True, default=DEFAULT_HOUSE_RULES, help_text="Markdown; sanitised when shown."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     objects = PlaceQuerySet.as_manager()
 
@@ -108,6 +135,9 @@ class Mission(models.Model):
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def stewards(self) -> MembershipQuerySet:
         return self.filter(role=Role.STEWARD)
+
+    def with_perspective(self, perspective: str) -> MembershipQuerySet:
+        return self.filter(perspectives__contains=[perspective])
 
 
 class Membership(models.Model):
