@@ -46,7 +46,17 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
 
 
+def _stop_on_sigterm() -> None:
+    """Treat SIGTERM like Ctrl-C, so the children and embedded servers are stopped too."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def run() -> int:
+    _stop_on_sigterm()
     env = dict(os.environ)
     env.setdefault("DEBUG", "true")
     (VAR_DIR / "mail").mkdir(parents=True, exist_ok=True)
@@ -88,6 +98,7 @@ def run() -> int:
 
 
 def test(args: list[str]) -> int:
+    _stop_on_sigterm()
     env = dict(os.environ)
     # Settings read DEBUG at import; pytest-django still runs the tests themselves with DEBUG off.
     env.setdefault("DEBUG", "true")

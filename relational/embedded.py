@@ -8,10 +8,12 @@ private Redis here too, and never touch the machine's own.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
 import time
+import warnings
 from pathlib import Path
 from urllib.parse import quote
 
@@ -91,15 +93,18 @@ class PostgresServer:
     """PostgreSQL 16 from the ``pgserver`` wheel, data under ``directory``, unix socket only."""
 
     def __init__(self, directory: Path, database: str = "relational") -> None:
-        self.directory = directory
+        self.directory = directory.resolve()
         self.database = database
         self._server = None
 
     def start(self) -> PostgresServer:
+        # pgserver keeps a lock under XDG_RUNTIME_DIR and warns when the variable is unset.
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
         import pgserver
 
         self.directory.parent.mkdir(parents=True, exist_ok=True)
-        # cleanup_mode="stop": the server stops when the last process using it lets go.
+        # If a server is already up on this data (another `make run`), share it and leave it up.
+        self._started_here = not self._running()
         self._server = pgserver.get_server(self.directory, cleanup_mode="stop")
         exists = self._server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{self.database}';")
         if "1 row" not in exists:
@@ -111,7 +116,26 @@ class PostgresServer:
         # The socket directory travels as a percent-encoded host, which dj-database-url reads.
         return f"postgres://postgres@{quote(str(self.directory), safe='')}/{self.database}"
 
+    def _running(self) -> bool:
+        pid_file = self.directory / "postmaster.pid"
+        if not pid_file.exists():
+            return False
+        try:
+            os.kill(int(pid_file.read_text().split()[0]), 0)
+        except (ValueError, IndexError, ProcessLookupError):
+            return False
+        except PermissionError:
+            return True
+        return True
+
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.cleanup()
-            self._server = None
+        if self._server is None:
+            return
+        server, self._server = self._server, None
+        server.cleanup()
+        # pgserver's own reference count can be left stale by a killed process; a server this
+        # process started is stopped here all the same.
+        if self._started_here and self._running():
+            from pgserver._commands import pg_ctl
+
+            pg_ctl(["-w", "stop", "-m", "fast"], pgdata=self.directory, user=server.system_user)
