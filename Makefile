@@ -23,7 +23,9 @@ run: $(STAMP)
 	$(PY) -m relational.dev run
 
 test: $(STAMP) lint
-	$(PY) -m mypy relational places learning governance
+	@# mypy's Django plugin imports settings, which need the two URLs to parse (no connection is made).
+	DATABASE_URL=$${DATABASE_URL:-postgres://localhost/typecheck} REDIS_URL=$${REDIS_URL:-redis://localhost:1/0} \
+		DEBUG=true $(PY) -m mypy relational places learning governance
 	$(PY) -m relational.dev test
 
 lint: $(STAMP)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from relational.models import User
+
 from .models import Activity, Membership, Place, Visibility
 
 
 def activity_record(
     *,
     place: Place,
-    actor: models.Model | None,
+    actor: User | None,
     kind: str,
     verb: str,
     summary: str,

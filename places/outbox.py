@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import OutboxMessage
+
+MESSAGE_ID_DOMAIN = "relational.local"
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,8 @@ def outbox_add(*, message: EmailMessage, key: str | None = None) -> OutboxMessag
     }
     if key:
         fields["key"] = key
+    # A fixed Message-ID: if SMTP ever forces a resend, the copy is recognisably the same message.
+    fields["headers"].setdefault("Message-ID", make_msgid(domain=MESSAGE_ID_DOMAIN))
     row = OutboxMessage.objects.create(**fields)
     transaction.on_commit(lambda: publish_delivery(row.pk))
     return row
@@ -52,7 +57,7 @@ def publish_delivery(message_id: int) -> None:
     from .tasks import send_outbox_message
 
     try:
-        send_outbox_message.apply_async(args=[message_id], retry=False)
+        send_outbox_message.apply_async(args=(message_id,), retry=False)
     except Exception:  # noqa: BLE001 - the broker being away must not break the request
         log.warning("could not queue outbox message %s; the sweeper will send it", message_id)
 

@@ -15,6 +15,7 @@ import subprocess
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 
@@ -95,7 +96,8 @@ class PostgresServer:
     def __init__(self, directory: Path, database: str = "relational") -> None:
         self.directory = directory.resolve()
         self.database = database
-        self._server = None
+        self._server: Any = None
+        self._started_here = False
 
     def start(self) -> PostgresServer:
         # pgserver keeps a lock under XDG_RUNTIME_DIR and warns when the variable is unset.
@@ -136,6 +138,6 @@ class PostgresServer:
         # pgserver's own reference count can be left stale by a killed process; a server this
         # process started is stopped here all the same.
         if self._started_here and self._running():
-            from pgserver._commands import pg_ctl
+            from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
 
             pg_ctl(["-w", "stop", "-m", "fast"], pgdata=self.directory, user=server.system_user)

@@ -64,6 +64,7 @@ def test_deliver_sends_once_and_records_it(settings) -> None:
     assert row.attempts == 1
     assert len(mail.outbox) == 1
     assert mail.outbox[0].alternatives[0][0] == "<p>Plain words</p>"
+    assert mail.outbox[0].extra_headers["Message-ID"] == row.headers["Message-ID"]
 
 
 @pytest.mark.django_db
