@@ -9,6 +9,8 @@ from .models import User
 class SignupForm(forms.Form):
     """Extra fields for allauth's sign-up form: the name other members will see."""
 
+    field_order = ["display_name", "email", "password1", "password2"]
+
     display_name = forms.CharField(
         label="Your name",
         max_length=80,
