@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so it sees a view's database errors first: PostgreSQL away → a friendly 503.
+    "relational.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "relational.urls"
@@ -228,6 +230,23 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Relational <noreply@relational.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- The email rhythm: digests, reminders and retries (README "Email rhythm") ------------------
+# How often beat looks for due digests. Under DEBUG (`make run`) it looks every 30 seconds, so the
+# demo's first digests reach var/mail/ within a minute or two of starting; otherwise every 15
+# minutes (a digest is due at 08:00 in each member's time zone, so a run every 15 minutes is
+# at most 15 minutes late). Tests with real workers set these to a few seconds.
+DIGEST_RUN_SECONDS = envint("DIGEST_RUN_SECONDS", "30" if DEBUG else "900")
+DIGEST_BATCH_SIZE = envint("DIGEST_BATCH_SIZE", "200")
+REMINDER_RUN_SECONDS = envint("REMINDER_RUN_SECONDS", "3600")
+OUTBOX_SWEEP_SECONDS = envint("OUTBOX_SWEEP_SECONDS", "60")
+# A refused or unanswered send is tried again after 1, 2, 4, 8… minutes (OUTBOX_RETRY_SECONDS
+# doubling, at most an hour); after OUTBOX_MAX_ATTEMPTS tries it is marked failed and shown.
+OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", "6")
+OUTBOX_RETRY_SECONDS = envint("OUTBOX_RETRY_SECONDS", "60")
+# A worker that hangs while sending loses its claim on the message after this many seconds.
+OUTBOX_LOCK_TIMEOUT = envint("OUTBOX_LOCK_TIMEOUT", "300")
+NOTIFICATION_POLL_SECONDS = envint("NOTIFICATION_POLL_SECONDS", "30")
+
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
@@ -254,7 +273,28 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
 }
 CELERY_BEAT_SCHEDULE = {
-    "sweep-outbox": {"task": "places.tasks.sweep_outbox", "schedule": timedelta(minutes=1)},
+    "sweep-outbox": {
+        "task": "places.tasks.sweep_outbox",
+        "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS),
+    },
+    "run-digests": {
+        "task": "places.tasks.run_digests",
+        "schedule": timedelta(seconds=DIGEST_RUN_SECONDS),
+    },
+    "gathering-reminders": {
+        "task": "places.tasks.gathering_reminders",
+        "schedule": timedelta(seconds=REMINDER_RUN_SECONDS),
+    },
+    "sweep-invitations": {
+        "task": "places.tasks.sweep_invitations",
+        "schedule": timedelta(minutes=5),
+    },
+    # Reflection prompts: each participant's is due at 08:00 in their own time zone; a run every
+    # five minutes sends it within five minutes of that, once (learning.services.prompt_deliver).
+    "learning-prompts": {
+        "task": "learning.tasks.send_due_prompts",
+        "schedule": timedelta(minutes=5),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -278,9 +318,12 @@ STORAGES = {
 }
 
 # --- Security ---------------------------------------------------------------------------------
-# The HTTPS switches follow DEBUG; HTTPS_OFF=true turns them off for a local benchmark over HTTP.
+# The HTTPS switches follow DEBUG; HTTPS_OFF=true turns them off where the site is served over
+# plain HTTP on localhost (a local benchmark, `docker compose up`), never behind a public address.
 HTTPS = not DEBUG and not envbool("HTTPS_OFF", "false")
 SECURE_SSL_REDIRECT = HTTPS
+# A container's health check asks over plain HTTP from inside; a redirect would read as "down".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0

@@ -2,12 +2,27 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("places/", include("places.urls")),
+    # Learning: a place's cycles at /places/<slug>/cycles/…, the library at /learning/.
+    path("", include("learning.urls")),
+    path("", include("places.rhythm_urls")),  # notifications, email preferences, unsubscribe
+    path(
+        "privacy/",
+        TemplateView.as_view(template_name="pages/privacy.html"),
+        name="privacy",
+    ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "relational.views.permission_denied"
+handler404 = "relational.views.page_not_found"
+handler500 = "relational.views.server_error"
+handler429 = "relational.views.rate_limit_exceeded"  # read by allauth's rate limits

@@ -8,6 +8,7 @@ database as the test itself; so those tests use ``transactional_db``. Never eage
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -66,6 +67,12 @@ class Worker:
     def mails(self) -> list[Path]:
         return sorted(self.mail_dir.glob("*.log"))
 
+    def kill(self) -> None:
+        """SIGKILL the worker's main process (no clean-up, no acknowledgements) and reap it."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=20)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -76,18 +83,26 @@ class Worker:
                 self.process.wait()
 
 
-def start_worker(broker_url: str, directory: Path, *extra: str) -> Worker:
-    """Start ``celery worker`` (with ``-B`` for beat when asked) and wait until it is ready."""
+def start_worker(
+    broker_url: str, directory: Path, *extra: str, env: dict[str, str] | None = None
+) -> Worker:
+    """Start ``celery worker`` (with ``-B`` for beat when asked) and wait until it is ready.
+
+    ``env`` adds to the worker's environment (beat intervals such as ``DIGEST_RUN_SECONDS``,
+    or ``DJANGO_SETTINGS_MODULE`` for a test settings module). Two workers running beat need a
+    schedule file each: pass ``"-B", "--schedule", str(path)``.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     log = directory / f"worker-{time.monotonic_ns()}.log"
-    env = dict(os.environ)
-    env.update(
+    process_env = dict(os.environ)
+    process_env.update(
         DATABASE_URL=database_url_for_workers(),
         REDIS_URL=broker_url,
         DEBUG="true",
         RELATIONAL_VAR_DIR=str(directory),
         DB_CONN_MAX_AGE="0",
     )
+    process_env.update(env or {})
     process = subprocess.Popen(
         [
             sys.executable, "-m", "celery", "-A", "relational", "worker",
@@ -95,7 +110,7 @@ def start_worker(broker_url: str, directory: Path, *extra: str) -> Worker:
             "--hostname", f"test-{time.monotonic_ns()}@%h", *extra,
         ],
         cwd=BASE_DIR,
-        env=env,
+        env=process_env,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -129,8 +144,8 @@ def celery_worker(
     """Start real workers on the private Redis; all are stopped when the test ends."""
     started: list[Worker] = []
 
-    def start(*extra: str) -> Worker:
-        worker = start_worker(private_redis.url, tmp_path / "worker", *extra)
+    def start(*extra: str, env: dict[str, str] | None = None) -> Worker:
+        worker = start_worker(private_redis.url, tmp_path / "worker", *extra, env=env)
         started.append(worker)
         return worker
 

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from .activity import Activity, Visibility
-from .outbox import OutboxMessage
+from .care import Flag, FlagStatus, Hideable, Hiding, HidingAction
+from .gathering import (
+    RSVP,
+    Answer,
+    CalendarFeedToken,
+    Gathering,
+    GatheringKind,
+    GatheringStatus,
+)
+from .outbox import OutboxKind, OutboxMessage
 from .people import (
+    INVITATION_LIFETIME,
     Interest,
     InterestKind,
     Invitation,
@@ -25,14 +35,42 @@ from .place import (
     PlaceVisibility,
     Role,
 )
+from .rhythm import (
+    DEFAULT_FREQUENCY,
+    Digest,
+    DigestPreference,
+    Frequency,
+    Mention,
+    Notification,
+    NotificationPreference,
+)
 
 __all__ = [
+    "DEFAULT_FREQUENCY",
+    "Digest",
+    "DigestPreference",
+    "Frequency",
+    "Mention",
+    "Notification",
+    "NotificationPreference",
     "DEFAULT_HOUSE_RULES",
     "RESERVED_SLUGS",
     "Activity",
+    "Answer",
+    "CalendarFeedToken",
+    "Flag",
+    "FlagStatus",
+    "Gathering",
+    "GatheringKind",
+    "GatheringStatus",
+    "Hideable",
+    "Hiding",
+    "HidingAction",
+    "RSVP",
     "Interest",
     "InterestKind",
     "Invitation",
+    "INVITATION_LIFETIME",
     "InvitationState",
     "JoinRequest",
     "JoinRequestStatus",
@@ -41,6 +79,7 @@ __all__ = [
     "JoinPolicy",
     "Membership",
     "Mission",
+    "OutboxKind",
     "OutboxMessage",
     "Perspective",
     "Place",

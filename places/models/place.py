@@ -93,9 +93,8 @@ class Place(models.Model):
     join_policy = models.CharField(
         max_length=12, choices=JoinPolicy.choices, default=JoinPolicy.APPROVAL
     )
-    house_rules = models.TextField(
-        blank=True, default=DEFAULT_HOUSE_RULES, help_text="Markdown; sanitised when shown."
-    )
+    # New places start from DEFAULT_HOUSE_RULES (set by services.place_create).
+    house_rules = models.TextField(blank=True, help_text="Markdown; sanitised when shown.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

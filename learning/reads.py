@@ -1,0 +1,300 @@
+"""Reads the learning pages reuse. Each costs a fixed number of queries however many rows it
+shows (the cycle page and the library are checked with 5 and with 50 entries)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+
+from places.models import Membership, Place
+from places.permissions import is_member
+
+from .charts import MeasureChart, WorldsChart, measure_chart, worlds_chart
+from .models import (
+    CLOSED_STATUSES,
+    CycleJoinRequest,
+    CycleLink,
+    CycleParticipant,
+    CycleStatus,
+    Entry,
+    EntryKind,
+    Horizon,
+    LearningCycle,
+    Measure,
+    Reading,
+    RelationshipLevel,
+    World,
+)
+from .permissions import participant_ids, remember_participants
+from .services import SEARCH_CONFIG
+
+TIMELINE_PAGE_SIZE = 20
+LIBRARY_PAGE_SIZE = 20
+READINGS_IN_TABLE = 12
+
+
+def load_participants(cycle: LearningCycle) -> list[CycleParticipant]:
+    """The cycle's participants (with their users), remembered for the permission checks."""
+    rows = list(
+        CycleParticipant.objects.filter(cycle=cycle)
+        .select_related("user")
+        .order_by("joined_at", "id")
+    )
+    remember_participants(cycle, {row.user_id for row in rows})
+    return rows
+
+
+def timeline_entries(user: Any, cycle: LearningCycle) -> QuerySet[Entry]:
+    visible_sources = Entry.objects.visible_to(user, cycle.place).only(
+        "id", "kind", "body", "created_at", "cycle_id", "hidden_at"
+    )
+    return (
+        Entry.objects.filter(cycle=cycle)
+        .visible_to(user, cycle.place)
+        .select_related("author", "reading__measure", "prompt")
+        .prefetch_related(Prefetch("sources", queryset=visible_sources, to_attr="visible_sources"))
+        .annotate(source_count=Count("sources", distinct=True))
+        .order_by("-created_at", "-id")
+    )
+
+
+def timeline_page(user: Any, cycle: LearningCycle, page_number: Any) -> Page:
+    page = Paginator(timeline_entries(user, cycle), TIMELINE_PAGE_SIZE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    for entry in page.object_list:
+        entry.cycle = cycle
+        entry.hidden_source_count = entry.source_count - len(entry.visible_sources)
+    return page
+
+
+@dataclass
+class LinkedCycle:
+    cycle: LearningCycle
+    words: str  # "feeds into", "is fed by", "is a peer of"
+
+
+def cycle_links(user: Any, cycle: LearningCycle) -> list[LinkedCycle]:
+    """Links on both sides, each shown only if the reader can read the other cycle's place."""
+    links = list(
+        CycleLink.objects.filter(Q(from_cycle=cycle) | Q(to_cycle=cycle)).select_related(
+            "from_cycle__place", "to_cycle__place"
+        )
+    )
+    readable_private: set[int] = set()
+    if getattr(user, "is_authenticated", False) and links:
+        readable_private = set(
+            Membership.objects.filter(user=user).values_list("place_id", flat=True)
+        )
+    out: list[LinkedCycle] = []
+    for link in links:
+        outgoing = link.from_cycle_id == cycle.pk
+        other = link.to_cycle if outgoing else link.from_cycle
+        if not (other.place.is_public or other.place_id in readable_private):
+            continue
+        if link.kind == "peer":
+            words = "Peer cycle"
+        else:
+            words = "Feeds into" if outgoing else "Fed by"
+        out.append(LinkedCycle(cycle=other, words=words))
+    return out
+
+
+@dataclass
+class MeasureView:
+    measure: Measure
+    readings: list[Reading]
+    chart: MeasureChart
+
+    @property
+    def recent_readings(self) -> list[Reading]:
+        return list(reversed(self.readings[-READINGS_IN_TABLE:]))
+
+
+def measure_views(measures: QuerySet[Measure]) -> list[MeasureView]:
+    rows = list(
+        measures.select_related("cycle").prefetch_related(
+            Prefetch("readings", queryset=Reading.objects.order_by("date", "id"))
+        )
+    )
+    views = []
+    for measure in rows:
+        readings = list(measure.readings.all())
+        views.append(
+            MeasureView(
+                measure=measure,
+                readings=readings,
+                chart=measure_chart(
+                    readings, name=measure.name, unit=measure.unit, better=measure.better
+                ),
+            )
+        )
+    return views
+
+
+def pending_join_requests(cycle: LearningCycle) -> list[CycleJoinRequest]:
+    return list(
+        CycleJoinRequest.objects.pending().filter(cycle=cycle).select_related("user")
+    )
+
+
+# --- The place's learning at a glance -------------------------------------------------------------
+
+
+@dataclass
+class Glance:
+    by_status: list[dict[str, Any]]
+    open_cycles: list[LearningCycle]
+    worlds: WorldsChart
+    total_cycles: int
+    library_cycles: int = 0
+
+
+def visible_actions(user: Any, place: Place) -> QuerySet[Entry]:
+    return (
+        Entry.objects.filter(cycle__place=place, kind=EntryKind.ACTION)
+        .shown()
+        .visible_to(user, place)
+    )
+
+
+def place_glance(user: Any, place: Place) -> Glance:
+    """Cycles by status, a few open ones, and the four worlds across the place (counting
+    only the actions this reader may see)."""
+    counts = Counter(
+        dict(
+            LearningCycle.objects.for_place(place)
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("id"))
+        )
+    )
+    by_status = [
+        {"status": status.value, "label": status.label, "count": counts.get(status.value, 0)}
+        for status in CycleStatus
+    ]
+    open_cycles = list(
+        LearningCycle.objects.for_place(place)
+        .open()
+        .annotate(entry_count=Count("entries"))
+        .order_by("-updated_at", "-id")[:5]
+    )
+    worlds = dict(
+        visible_actions(user, place).order_by().values_list("world").annotate(n=Count("id"))
+    )
+    return Glance(
+        by_status=by_status,
+        open_cycles=open_cycles,
+        worlds=worlds_chart(worlds),
+        total_cycles=sum(counts.values()),
+        library_cycles=sum(counts.get(s, 0) for s in CLOSED_STATUSES) if place.is_public else 0,
+    )
+
+
+# --- The learning library ---------------------------------------------------------------------
+
+
+@dataclass
+class LibraryFilters:
+    q: str = ""
+    mission: str = ""
+    level: str = ""
+    horizon: str = ""
+    world: str = ""
+    place: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_query(cls, query: Any) -> LibraryFilters:
+        """Read the filters; unknown choices are ignored (and said), never an error."""
+        problems = []
+
+        def choice(name: str, allowed: list[str], label: str) -> str:
+            value = str(query.get(name, "") or "").strip()
+            if value and value not in allowed:
+                problems.append(f"We ignored the {label} filter: “{value[:40]}” is not one we know.")
+                return ""
+            return value
+
+        return cls(
+            q=str(query.get("q", "") or "").strip()[:200],
+            mission=str(query.get("mission", "") or "").strip()[:100],
+            level=choice("level", RelationshipLevel.values, "relationship level"),
+            horizon=choice("horizon", Horizon.values, "horizon"),
+            world=choice("world", World.values, "world of service"),
+            place=str(query.get("place", "") or "").strip()[:80],
+            problems=problems,
+        )
+
+    @property
+    def active(self) -> bool:
+        return any([self.q, self.mission, self.level, self.horizon, self.world, self.place])
+
+
+def library_cycles(filters: LibraryFilters) -> QuerySet[LearningCycle]:
+    """Concluded and stopped cycles of public places, searched and filtered."""
+    cycles = LearningCycle.objects.in_library()
+    if filters.q:
+        query = SearchQuery(filters.q, search_type="websearch", config=SEARCH_CONFIG)
+        cycles = cycles.filter(search_vector=query).annotate(
+            rank=SearchRank(F("search_vector"), query)
+        )
+        order = ["-rank", "-closed_at", "-id"]
+    else:
+        order = ["-closed_at", "-id"]
+    for word in filters.mission.split()[:5]:
+        cycles = cycles.filter(
+            Exists(
+                LearningCycle.missions.through.objects.filter(
+                    learningcycle_id=OuterRef("pk"), mission__text__icontains=word
+                )
+            )
+        )
+    if filters.level:
+        cycles = cycles.filter(relationship_level=filters.level)
+    if filters.horizon:
+        cycles = cycles.filter(horizon=filters.horizon)
+    if filters.world:
+        cycles = cycles.filter(
+            Exists(
+                Entry.objects.public()
+                .shown()
+                .filter(cycle=OuterRef("pk"), kind=EntryKind.ACTION, world=filters.world)
+            )
+        )
+    if filters.place:
+        cycles = cycles.filter(place__slug=filters.place)
+    public_entries = Count(
+        "entries",
+        filter=Q(entries__visibility="public", entries__hidden_at__isnull=True),
+        distinct=True,
+    )
+    return (
+        cycles.select_related("place")
+        .prefetch_related("missions")
+        .annotate(public_entry_count=public_entries)
+        .order_by(*order)
+    )
+
+
+def library_page(filters: LibraryFilters, page_number: Any) -> Page:
+    page = Paginator(library_cycles(filters), LIBRARY_PAGE_SIZE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    return page
+
+
+def library_places() -> list[Place]:
+    """Places with something in the library, for the place filter."""
+    return list(
+        Place.objects.public()
+        .filter(Exists(LearningCycle.objects.in_library().filter(place=OuterRef("pk"))))
+        .order_by("name")
+    )
+
+
+def reader_takes_part(user: Any, cycle: LearningCycle) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.pk in participant_ids(cycle) and is_member(user, cycle.place)

@@ -1,0 +1,70 @@
+"""The place home: who the place is, what it is for, its registered panels and its timeline.
+
+The timeline's filter and pages are htmx swaps of the ``timeline`` partial of the same
+template; without JavaScript the same links and form reload the whole page.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from places.access import get_place_for_user
+from places.models import Flag, Perspective
+from places.permissions import can_moderate
+from places.registry import registry
+from places.services import whole_system
+from places.timeline import TimelineFilters, kind_choices, timeline_page
+from relational.http import HtmxHttpRequest
+
+TIMELINE_TARGET = "timeline"
+
+
+def timeline_context(request: HtmxHttpRequest, place: object) -> dict[str, object]:
+    kinds = kind_choices(place)  # type: ignore[arg-type]
+    filters = TimelineFilters.from_query(request.GET, kinds=kinds)
+    page = timeline_page(
+        request.user,
+        place,  # type: ignore[arg-type]
+        filters=filters,
+        page_number=request.GET.get("page") or 1,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "timeline": page,
+        "filters": filters,
+        "kind_choices": kinds,
+        "perspective_choices": Perspective.choices,
+        "filter_query": query.urlencode(),
+    }
+
+
+@require_GET
+def home(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    place, membership = get_place_for_user(request.user, slug)
+    context = {"place": place, "membership": membership, **timeline_context(request, place)}
+    # An htmx swap of the timeline (filter or page) gets just the list; a history restore gets
+    # the whole page.
+    if (
+        request.htmx
+        and request.htmx.target == TIMELINE_TARGET
+        and not request.htmx.history_restore_request
+    ):
+        response = render(request, "places/home.html#timeline", context)
+    else:
+        context.update(
+            missions=list(place.missions.all()),
+            whole_system=whole_system(place),
+            panels=registry.render_panels(request, place),
+            open_flags=(
+                Flag.objects.open().for_place(place).count()
+                if can_moderate(request.user, place)
+                else 0
+            ),
+        )
+        response = render(request, "places/home.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

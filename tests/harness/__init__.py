@@ -1,0 +1,1 @@
+"""Helpers the tests share: mail, URL enumeration and permission rules, query counts."""
