@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -636,7 +637,7 @@ def decision_review_start(*, decision: Decision, by: Any = None) -> Decision | N
     """Decided → under review: by the owner, or by beat when the review date comes (then the
     owner is reminded). Returns None when it was no longer decided."""
     locked = _lock(decision)
-    if locked.status != Status.DECIDED or locked.recorded_by_platform and by is not None:
+    if locked.status != Status.DECIDED or (locked.recorded_by_platform and by is not None):
         return None
     with acting(by, via="schedule" if by is None else "person"):
         locked.status = Status.UNDER_REVIEW
@@ -963,12 +964,10 @@ def input_summary(inputs: Iterable[Input]) -> str:
     counts = {d: 0 for d in Disposition.values}
     waiting = 0
     for item in rows:
-        response = getattr(item, "_response_cache", None)
-        if response is None:
-            try:
-                response = item.response
-            except Response.DoesNotExist:
-                response = None
+        try:
+            response = item.response
+        except ObjectDoesNotExist:
+            response = None
         if response is None:
             waiting += 1
         else:
@@ -1062,7 +1061,6 @@ def milestone_add(*, decision: Decision, by: Any, title: str, due_on: date) -> M
         raise GovernanceError(
             "A milestone cannot be due before the decision was taken.", field="due_on"
         )
-    check_dates(review_by=None, input_closes_on=None)
     if due_on > _today() + FURTHEST_AHEAD:
         raise GovernanceError("That date is too far ahead: check the year.", field="due_on")
     implementation = _implementation(locked)

@@ -15,7 +15,8 @@ Conventions, so that every endpoint reads the same way:
   else by its numeric id.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: django-ninja reads these annotations at
+# runtime to build its request and response models.
 
 from datetime import datetime
 from typing import Annotated, Any
@@ -36,19 +37,24 @@ MAX_ID = 2**63 - 1
 NOT_FOUND_DETAIL = "Not found"
 
 
+class PageQuery(Schema):
+    """Which page of a list to return."""
+
+    limit: int = Field(
+        DEFAULT_PAGE_SIZE,
+        ge=1,
+        le=MAX_PAGE_SIZE,
+        description=f"How many items to return, 1 to {MAX_PAGE_SIZE}.",
+    )
+    offset: int = Field(
+        0, ge=0, le=MAX_OFFSET, description="How many items to skip from the start."
+    )
+
+
 class Pages(LimitOffsetPagination):
     """Limit/offset paging with a hard ceiling of :data:`MAX_PAGE_SIZE` items a page."""
 
-    class Input(Schema):
-        limit: int = Field(
-            DEFAULT_PAGE_SIZE,
-            ge=1,
-            le=MAX_PAGE_SIZE,
-            description=f"How many items to return, 1 to {MAX_PAGE_SIZE}.",
-        )
-        offset: int = Field(
-            0, ge=0, le=MAX_OFFSET, description="How many items to skip from the start."
-        )
+    Input = PageQuery  # type: ignore[assignment]
 
     class Output(Schema):
         items: list[Any] = Field(description="This page of items.")
@@ -95,11 +101,6 @@ SlugPath = Annotated[
         max_length=80,
     ),
 ]
-
-
-def IdPath(what: str) -> Any:  # noqa: N802 - reads as a type in signatures
-    """A numeric id in a path, bounded so a value too large for the database is a 422."""
-    return Annotated[int, Path(description=f"The {what}'s id.", ge=1, le=MAX_ID)]
 
 
 def absolute(path: str) -> str:

@@ -5,10 +5,12 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from . import views
+from .api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", api.urls),  # read-only JSON API; schema at /api/v1/openapi.json
     path("places/", include("places.urls")),
     # Learning: a place's cycles at /places/<slug>/cycles/…, the library at /learning/.
     path("", include("learning.urls")),

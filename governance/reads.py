@@ -1,0 +1,292 @@
+"""Reads the decision pages share: the log's query, a decision page's rows, visible evidence.
+
+Each costs a fixed number of queries whatever the number of decisions or inputs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, DateField, F, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
+
+from places.models import Interest, Perspective, Place
+
+from .models import Decider, Decision, Dissent, Evidence, Implementation, Input, Method, Status
+from .permissions import (
+    can_edit_input,
+    can_record_dissent,
+    can_respond,
+    remember_deciders,
+)
+from .services import input_summary
+
+LOG_PAGE_SIZE = 20
+
+
+# --- The decision log ---------------------------------------------------------------------------
+
+
+@dataclass
+class LogFilters:
+    q: str = ""
+    status: str = ""
+    method: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_query(cls, query: Any) -> LogFilters:
+        filters = cls(q=(query.get("q") or "").strip()[:200])
+        status = query.get("status") or ""
+        if status in Status.values:
+            filters.status = status
+        method = query.get("method") or ""
+        if method in Method.values:
+            filters.method = method
+        for name in ("date_from", "date_to"):
+            raw = (query.get(name) or "").strip()
+            if not raw:
+                continue
+            try:
+                setattr(filters, name, date.fromisoformat(raw))
+            except ValueError:
+                filters.errors[name] = "Enter a real date, like 2026-03-31."
+        if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+            filters.errors["date_to"] = "The end date must be on or after the start date."
+        return filters
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.status or self.method or self.date_from or self.date_to)
+
+
+def log_queryset(user: Any, place: Place, filters: LogFilters) -> QuerySet[Decision]:
+    decisions = (
+        Decision.objects.for_place(place)
+        .visible_to(user, place)
+        .annotate(
+            input_count=Count("inputs", distinct=True),
+            log_date=Coalesce(
+                F("decided_on"), TruncDate("opened_at"), TruncDate("created_at"),
+                output_field=DateField(),
+            ),
+        )  # fmt: skip
+    )
+    if filters.status:
+        decisions = decisions.filter(status=filters.status)
+    if filters.method:
+        decisions = decisions.filter(method=filters.method)
+    if filters.date_from and "date_from" not in filters.errors:
+        decisions = decisions.filter(log_date__gte=filters.date_from)
+    if filters.date_to and not filters.errors:
+        decisions = decisions.filter(log_date__lte=filters.date_to)
+    if filters.q:
+        query = SearchQuery(filters.q, search_type="websearch", config="english")
+        decisions = (
+            decisions.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "-log_date", "-id")
+        )
+    else:
+        decisions = decisions.order_by("-log_date", "-id")
+    return decisions
+
+
+def log_page(user: Any, place: Place, filters: LogFilters, page_number: Any) -> Page:
+    paginator = Paginator(log_queryset(user, place, filters), LOG_PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    for decision in page.object_list:
+        decision.place = place
+    return page
+
+
+# --- One decision's page ------------------------------------------------------------------------
+
+
+@dataclass
+class DeciderView:
+    decider: Decider
+    interests: list[Interest]  # current declared interests in the place
+    stated: list[Interest]  # the ones they said relate
+
+
+@dataclass
+class InputView:
+    item: Input
+    response: Any
+    perspectives: list[str]
+    may_edit: bool
+    may_respond: bool
+
+
+@dataclass
+class EvidenceView:
+    evidence: Evidence
+    title: str
+    url: str
+    where: str  # the other place's name, or ""
+    kind: str  # "learning cycle" or "log entry"
+    hidden: bool = False
+
+
+def _labels(perspectives: list[str]) -> list[str]:
+    labels = []
+    for p in perspectives:
+        try:
+            labels.append(str(Perspective(p).label))
+        except ValueError:
+            continue
+    return labels
+
+
+def decider_views(decision: Decision) -> list[DeciderView]:
+    deciders = list(
+        Decider.objects.filter(decision=decision).select_related("user").order_by("added_at", "id")
+    )
+    remember_deciders(decision, {d.user_id for d in deciders})
+    user_ids = [d.user_id for d in deciders]
+    by_user: dict[int, list[Interest]] = defaultdict(list)
+    by_id: dict[int, Interest] = {}
+    if user_ids:
+        for interest in Interest.objects.filter(place_id=decision.place_id, user_id__in=user_ids):
+            by_id[interest.pk] = interest
+            if interest.is_current:
+                by_user[interest.user_id].append(interest)
+    return [
+        DeciderView(
+            decider=d,
+            interests=by_user.get(d.user_id, []),
+            stated=[by_id[i] for i in d.interest_ids if i in by_id],
+        )
+        for d in deciders
+    ]
+
+
+def input_views(user: Any, decision: Decision) -> list[InputView]:
+    items = list(
+        Input.objects.filter(decision=decision)
+        .select_related("author", "response", "response__author")
+        .order_by("created_at", "id")
+    )
+    may_respond = can_respond(user, decision)
+    views = []
+    for item in items:
+        item.decision = decision
+        try:
+            response = item.response
+        except ObjectDoesNotExist:
+            response = None
+        views.append(
+            InputView(
+                item=item,
+                response=response,
+                perspectives=_labels(item.author_perspectives),
+                may_edit=can_edit_input(user, item),
+                may_respond=may_respond,
+            )
+        )
+    return views
+
+
+def dissents(decision: Decision) -> list[Dissent]:
+    return list(Dissent.objects.filter(decision=decision).select_related("author"))
+
+
+def evidence_views(user: Any, decision: Decision) -> list[EvidenceView]:
+    """The evidence this person may see: cycles of the decision's place or of public places;
+    entries by their own visibility (one query for the entries of this place)."""
+    from learning.models import Entry, EntryVisibility
+
+    links = list(
+        Evidence.objects.filter(decision=decision).select_related(
+            "cycle__place", "entry__cycle__place"
+        )
+    )
+    here_entries = [e.entry_id for e in links if e.entry_id and e.entry.cycle.place_id == decision.place_id]
+    visible_here = set(
+        Entry.objects.visible_to(user, decision.place)
+        .filter(pk__in=here_entries)
+        .values_list("pk", flat=True)
+    ) if here_entries else set()
+    views = []
+    for link in links:
+        if link.cycle_id:
+            cycle = link.cycle
+            if cycle.place_id != decision.place_id and not cycle.place.is_public:
+                continue
+            views.append(
+                EvidenceView(
+                    evidence=link,
+                    title=cycle.title,
+                    url=cycle.get_absolute_url(),
+                    where="" if cycle.place_id == decision.place_id else cycle.place.name,
+                    kind="learning cycle",
+                )
+            )
+        else:
+            entry = link.entry
+            place = entry.cycle.place
+            if place.pk == decision.place_id:
+                if entry.pk not in visible_here:
+                    continue
+            elif not (place.is_public and entry.visibility == EntryVisibility.PUBLIC):
+                continue
+            views.append(
+                EvidenceView(
+                    evidence=link,
+                    title=f"{entry.get_kind_display()} in “{entry.cycle.title}”",
+                    url=entry.get_absolute_url(),
+                    where="" if place.pk == decision.place_id else place.name,
+                    kind="log entry",
+                    hidden=entry.is_hidden,
+                )
+            )
+    return views
+
+
+def related_versions(user: Any, decision: Decision) -> dict[str, Any]:
+    """The decision this one revises, and its revisions the person may see."""
+    revisions = list(
+        Decision.objects.filter(supersedes=decision)
+        .visible_to(user, decision.place)
+        .order_by("revision", "id")
+    )
+    for r in revisions:
+        r.place = decision.place
+    previous = decision.supersedes
+    if previous is not None:
+        previous.place = decision.place
+    return {"previous": previous, "revisions": revisions}
+
+
+def decision_page(user: Any, decision: Decision) -> dict[str, Any]:
+    """Everything a decision's page shows, in a fixed number of queries."""
+    deciders = decider_views(decision)
+    inputs = input_views(user, decision)
+    objected = any(
+        v.item.author_id == getattr(user, "pk", None) and v.item.stance == "objection"
+        for v in inputs
+    )
+    implementation = None
+    if decision.decided_at is not None:
+        implementation = (
+            Implementation.objects.filter(decision=decision).select_related("responsible").first()
+        )
+    return {
+        "deciders": deciders,
+        "inputs": inputs,
+        "summary": input_summary(v.item for v in inputs),
+        "dissents": dissents(decision),
+        "evidence": evidence_views(user, decision),
+        "implementation": implementation,
+        "may_record_dissent": can_record_dissent(user, decision, objected=objected),
+        **related_versions(user, decision),
+    }

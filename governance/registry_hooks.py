@@ -1,0 +1,141 @@
+"""How governance shows up in places, through ``places.registry`` (``places`` never imports us).
+
+Registered from :meth:`governance.apps.GovernanceConfig.ready`:
+
+* the "Recent decisions" panel on the place home;
+* inputs as flaggable content;
+* the activity kinds ``decision``, ``decision_input`` and ``implementation`` and their digest
+  section (with decisions whose input closes soon as "coming up");
+* the notification kinds people are told about;
+* the demo seeder, and the person's data export, erasure and consent withdrawal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+
+from places.models import Place
+from places.registry import FlaggableKind, Registry
+
+from .models import Input
+
+ACTIVITY_KINDS = {
+    "decision": "Decisions",
+    "decision_input": "Input on decisions",
+    "implementation": "Following decisions through",
+}
+
+PANEL_SIZE = 5
+UPCOMING_DAYS = 14
+
+
+def recent_decisions_context(request: HttpRequest, place: Place) -> dict[str, Any]:
+    """Three queries whatever the size of the place: the decisions, the open count, may-create."""
+    from .models import Decision, Status
+    from .permissions import can_create_decision
+
+    decisions = list(
+        Decision.objects.for_place(place)
+        .published()
+        .exclude(status=Status.RESCINDED)
+        .order_by("-updated_at", "-id")[:PANEL_SIZE]
+    )
+    for decision in decisions:
+        decision.place = place  # no query per row for its address
+    return {
+        "decisions": decisions,
+        "open_count": Decision.objects.for_place(place).open().count(),
+        "may_create": can_create_decision(request.user, place),
+    }
+
+
+class _Upcoming:
+    def __init__(self, text: str, url: str, when: datetime) -> None:
+        self.text, self.url, self.when = text, url, when
+
+
+def closing_soon(place: Place, now: datetime) -> list[Any]:
+    """Open decisions whose input closes in the next fortnight, for the digest."""
+    from .models import Decision
+
+    today = timezone.localdate(now)
+    rows = (
+        Decision.objects.for_place(place)
+        .open()
+        .filter(input_closes_on__gte=today, input_closes_on__lte=today + timedelta(days=UPCOMING_DAYS))
+        .order_by("input_closes_on", "id")[:5]
+    )
+    items = []
+    for decision in rows:
+        decision.place = place
+        closes = timezone.make_aware(
+            datetime.combine(decision.input_closes_on, datetime.max.time().replace(microsecond=0))
+        )
+        items.append(
+            _Upcoming(
+                text=f"Input closes on “{decision.title}”",
+                url=f"{settings.SITE_URL}{decision.get_absolute_url()}",
+                when=closes,
+            )
+        )
+    return items
+
+
+INPUT_FLAGGABLE = FlaggableKind(
+    key="decision_input",
+    label="input on a decision",
+    model=Input,
+    author=lambda item: item.author,
+    excerpt=lambda item: item.excerpt,
+    place=lambda item: item.decision.place,
+    place_lookup="decision__place",
+)
+
+
+def seed_demo(place: Place, result: Any) -> None:
+    from .demo import seed_governance
+
+    seed_governance(place, result)
+
+
+def register(registry: Registry) -> None:
+    from places.notifications import register_kind
+
+    from . import data_rights
+
+    registry.register_panel(
+        "governance",
+        title="Recent decisions",
+        template="governance/_panel.html",
+        context=recent_decisions_context,
+        order=30,
+    )
+    registry.register_flaggable(INPUT_FLAGGABLE)
+    for kind, label in ACTIVITY_KINDS.items():
+        registry.register_activity_kind(kind, label)
+    registry.register_digest_section(
+        "governance",
+        title="Decisions",
+        activity_kinds=tuple(ACTIVITY_KINDS),
+        order=40,
+        upcoming=closing_soon,
+    )
+    registry.register_demo_seeder("governance", seed_demo)
+    registry.register_data_handler(
+        "governance",
+        export=data_rights.export,
+        erase=data_rights.erase,
+        redact=data_rights.redact,
+    )
+    register_kind("decision_named", "You are named as a decider", email_default=True)
+    register_kind("decision_response", "Your input on a decision gets a response")
+    register_kind("decision_owner", "A decision is handed to you", email_default=True)
+    register_kind("decision_review_due", "A decision you own is due for review")
+    register_kind(
+        "decision_input", "Someone gives input on a decision you own", email_default=False
+    )
