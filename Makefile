@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check-python install install-test bench clean
+.PHONY: run test lint check-python install install-test bench bench-digests clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 12) else "Relational needs Python 3.12 (found %d.%d): pgserver, the embedded PostgreSQL, ships no wheel for other versions. Install 3.12 (pyenv install 3.12) or set PYTHON=python3.12." % v)'
@@ -31,6 +31,12 @@ test: $(STAMP) lint
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# Benchmarks write their results under bench/results/ (a failed target means over its limit).
+bench: bench-digests
+
+bench-digests: $(STAMP)
+	$(PY) bench/digests.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles

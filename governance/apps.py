@@ -16,3 +16,7 @@ class GovernanceConfig(AppConfig):
         from .registry_hooks import register
 
         register(registry)
+
+        from .fund_hooks import register as register_fund  # the community fund
+
+        register_fund(registry)

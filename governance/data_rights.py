@@ -22,7 +22,12 @@ def export(user: Any) -> dict[str, Any]:
 
     return {
         "decisions_owned": [
-            {"place": d.place.slug, "title": d.title, "status": d.status, "created_at": when(d.created_at)}
+            {
+                "place": d.place.slug,
+                "title": d.title,
+                "status": d.status,
+                "created_at": when(d.created_at),
+            }
             for d in Decision.objects.filter(owner=user).select_related("place")
         ],
         "decider_of": [
@@ -59,7 +64,11 @@ def export(user: Any) -> dict[str, Any]:
             for d in Dissent.objects.filter(author=user).select_related("decision")
         ],
         "progress_updates": [
-            {"decision": p.implementation.decision.title, "text": p.text, "created_at": when(p.created_at)}
+            {
+                "decision": p.implementation.decision.title,
+                "text": p.text,
+                "created_at": when(p.created_at),
+            }
             for p in ProgressUpdate.objects.filter(author=user).select_related(
                 "implementation__decision"
             )

@@ -329,7 +329,9 @@ def _input_items(decision: Decision, since: datetime) -> list[HistoryItem]:
         if before is not None:
             if before.stance != event.stance:
                 changes.append(
-                    Change("stance", "Stance", Stance(before.stance).label, Stance(event.stance).label)
+                    Change(
+                        "stance", "Stance", Stance(before.stance).label, Stance(event.stance).label
+                    )
                 )
             if before.text != event.text:
                 changes.append(Change("text", "Words", before.text, event.text))

@@ -313,9 +313,10 @@ class Decision(models.Model):
         """The options as dicts with every key present (older rows may lack some)."""
         keys = ("title", "description", "pros", "cons")
         return [
-            {k: str(o.get(k, "")) for k in keys} for o in (self.options or []) if isinstance(o, dict)
+            {k: str(o.get(k, "")) for k in keys}
+            for o in (self.options or [])
+            if isinstance(o, dict)
         ]
-
 
 
 # --- Who decides --------------------------------------------------------------------------------
@@ -414,9 +415,7 @@ class Evidence(models.Model):
         on_delete=models.CASCADE,
         related_name="decision_evidence",
     )
-    note = models.CharField(
-        max_length=300, blank=True, help_text="What it showed, in a sentence."
-    )
+    note = models.CharField(max_length=300, blank=True, help_text="What it showed, in a sentence.")
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -433,12 +432,8 @@ class Evidence(models.Model):
                 | (Q(cycle__isnull=True) & Q(entry__isnull=False)),
                 name="evidence_is_a_cycle_or_an_entry",
             ),
-            models.UniqueConstraint(
-                fields=["decision", "cycle"], name="cycle_is_evidence_once"
-            ),
-            models.UniqueConstraint(
-                fields=["decision", "entry"], name="entry_is_evidence_once"
-            ),
+            models.UniqueConstraint(fields=["decision", "cycle"], name="cycle_is_evidence_once"),
+            models.UniqueConstraint(fields=["decision", "entry"], name="entry_is_evidence_once"),
         ]
 
     def __str__(self) -> str:
@@ -522,9 +517,7 @@ class Response(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [
-            models.CheckConstraint(condition=~Q(text=""), name="response_has_words")
-        ]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="response_has_words")]
 
     def __str__(self) -> str:
         return f"{self.get_disposition_display()}: response to {self.input_id}"
@@ -565,7 +558,9 @@ class Implementation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     status = models.CharField(
-        max_length=12, choices=ImplementationStatus.choices, default=ImplementationStatus.NOT_STARTED
+        max_length=12,
+        choices=ImplementationStatus.choices,
+        default=ImplementationStatus.NOT_STARTED,
     )
     progress = models.PositiveSmallIntegerField(
         default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
@@ -708,10 +703,11 @@ class Rewrite(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         triggers = [
-            pgtrigger.Protect(
-                name="append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            )
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.created_at:%Y-%m-%d}"
+
+
+from .fund_models import *  # noqa: E402,F403  (the community fund: governance/fund_models.py)

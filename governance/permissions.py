@@ -46,9 +46,7 @@ def forget_deciders(decision: Decision) -> None:
 
 def decider_ids(decision: Decision) -> set[int]:
     if _DECIDERS_ATTR not in decision.__dict__:
-        decision.__dict__[_DECIDERS_ATTR] = set(
-            decision.deciders.values_list("user_id", flat=True)
-        )
+        decision.__dict__[_DECIDERS_ATTR] = set(decision.deciders.values_list("user_id", flat=True))
     return decision.__dict__[_DECIDERS_ATTR]
 
 
@@ -57,20 +55,17 @@ def decider_ids(decision: Decision) -> set[int]:
 
 def is_owner(user: Any, decision: Decision) -> bool:
     """Owns it, and is still a member of its place."""
-    return (
-        _signed_in(user)
-        and decision.owner_id == user.pk
-        and is_member(user, decision.place)
-    )
+    return _signed_in(user) and decision.owner_id == user.pk and is_member(user, decision.place)
 
 
 def is_decider(user: Any, decision: Decision) -> bool:
     """Named to decide it, and still a member of its place."""
-    return (
-        _signed_in(user)
-        and user.pk in decider_ids(decision)
-        and is_member(user, decision.place)
-    )
+    return _signed_in(user) and user.pk in decider_ids(decision) and is_member(user, decision.place)
+
+
+def may_shape(user: Any, decision: Decision) -> bool:
+    """The owner or a steward: the people who shape and move a decision (in any state)."""
+    return _shapes(user, decision)
 
 
 def _shapes(user: Any, decision: Decision) -> bool:

@@ -75,7 +75,9 @@ def log_queryset(user: Any, place: Place, filters: LogFilters) -> QuerySet[Decis
         .annotate(
             input_count=Count("inputs", distinct=True),
             log_date=Coalesce(
-                F("decided_on"), TruncDate("opened_at"), TruncDate("created_at"),
+                F("decided_on"),
+                TruncDate("opened_at"),
+                TruncDate("created_at"),
                 output_field=DateField(),
             ),
         )  # fmt: skip
@@ -210,12 +212,18 @@ def evidence_views(user: Any, decision: Decision) -> list[EvidenceView]:
             "cycle__place", "entry__cycle__place"
         )
     )
-    here_entries = [e.entry_id for e in links if e.entry_id and e.entry.cycle.place_id == decision.place_id]
-    visible_here = set(
-        Entry.objects.visible_to(user, decision.place)
-        .filter(pk__in=here_entries)
-        .values_list("pk", flat=True)
-    ) if here_entries else set()
+    here_entries = [
+        e.entry_id for e in links if e.entry_id and e.entry.cycle.place_id == decision.place_id
+    ]
+    visible_here = (
+        set(
+            Entry.objects.visible_to(user, decision.place)
+            .filter(pk__in=here_entries)
+            .values_list("pk", flat=True)
+        )
+        if here_entries
+        else set()
+    )
     views = []
     for link in links:
         if link.cycle_id:

@@ -67,7 +67,9 @@ def closing_soon(place: Place, now: datetime) -> list[Any]:
     rows = (
         Decision.objects.for_place(place)
         .open()
-        .filter(input_closes_on__gte=today, input_closes_on__lte=today + timedelta(days=UPCOMING_DAYS))
+        .filter(
+            input_closes_on__gte=today, input_closes_on__lte=today + timedelta(days=UPCOMING_DAYS)
+        )
         .order_by("input_closes_on", "id")[:5]
     )
     items = []

@@ -171,19 +171,21 @@ def person_erase(user: Any, *, by: Any = None, reason: str = "Account erased") -
     in live rows and history alike, and drop the interests their decider statements named
     (interest descriptions are personal data; the statement keeps saying it was made)."""
     phrases = [
-        p for p in (getattr(user, "display_name", ""), getattr(user, "email", "")) if len(p or "") >= 3
+        p
+        for p in (getattr(user, "display_name", ""), getattr(user, "email", ""))
+        if len(p or "") >= 3
     ]
     counts = _rewrite_everywhere(
         phrases=phrases, replacement=FORMER_MEMBER, scope=lambda model: model._default_manager.all()
     )
     with pgtrigger.ignore(*_IGNORED):
-        counts.live += Decider.objects.filter(user=user).exclude(interest_ids=[]).update(
-            interest_ids=[]
+        counts.live += (
+            Decider.objects.filter(user=user).exclude(interest_ids=[]).update(interest_ids=[])
         )
         counts.history += (
-            DeciderEvent.objects.filter(user_id=user.pk).exclude(interest_ids=[]).update(
-                interest_ids=[]
-            )
+            DeciderEvent.objects.filter(user_id=user.pk)
+            .exclude(interest_ids=[])
+            .update(interest_ids=[])
         )
     return _log(
         kind=RewriteKind.ERASURE,

@@ -99,8 +99,8 @@ def _today() -> date:
 
 def _lock(decision: Decision) -> Decision:
     """The decision's row, locked for this transaction, with its place."""
-    return Decision.objects.select_for_update(of=("self",)).select_related("place").get(
-        pk=decision.pk
+    return (
+        Decision.objects.select_for_update(of=("self",)).select_related("place").get(pk=decision.pk)
     )
 
 
@@ -172,7 +172,10 @@ def clean_options(options: Sequence[dict[str, Any]] | None) -> list[dict[str, st
     """Options as a list of {"title", "description", "pros", "cons"}, blank ones left out."""
     cleaned = []
     for option in options or []:
-        row = {k: str(option.get(k, "") or "").strip() for k in ("title", "description", "pros", "cons")}
+        row = {
+            k: str(option.get(k, "") or "").strip()
+            for k in ("title", "description", "pros", "cons")
+        }
         if not any(row.values()):
             continue
         if not row["title"]:
@@ -435,9 +438,7 @@ def evidence_add(
     source_place = (cycle or entry.cycle).place
     if source_place.pk != locked.place_id:
         if not source_place.is_public:
-            raise GovernanceError(
-                "Evidence from another place must be public.", field="address"
-            )
+            raise GovernanceError("Evidence from another place must be public.", field="address")
         if entry is not None and entry.visibility != EntryVisibility.PUBLIC:
             raise GovernanceError(
                 "That entry is not public, so it cannot be evidence here.", field="address"
@@ -450,7 +451,9 @@ def evidence_add(
                 decision=locked, cycle=cycle, entry=entry, note=note.strip(), added_by=by
             )
     except IntegrityError:
-        raise GovernanceError("That is already evidence for this decision.", field="address") from None
+        raise GovernanceError(
+            "That is already evidence for this decision.", field="address"
+        ) from None
     with acting(by):
         _bump(locked)
     _activity(
@@ -647,8 +650,9 @@ def decision_review_start(*, decision: Decision, by: Any = None) -> Decision | N
         locked,
         by,
         "review",
-        f"“{locked.title}” is due for review" if by is None else
-        f"{_name(by)} started a review of “{locked.title}”",
+        f"“{locked.title}” is due for review"
+        if by is None
+        else f"{_name(by)} started a review of “{locked.title}”",
     )
     if by is None and locked.owner is not None:
         _notify(
@@ -695,9 +699,7 @@ def decision_revise(*, decision: Decision, by: Any) -> Decision:
     _not_platform(locked)
     _require(locked, IN_FORCE, "revised")
     if locked.revisions.exclude(status=Status.RESCINDED).exists():
-        raise GovernanceError(
-            "A revision of this decision is already under way.", status=409
-        )
+        raise GovernanceError("A revision of this decision is already under way.", status=409)
     with acting(by):
         revision = Decision.objects.create(
             place=locked.place,
@@ -750,9 +752,7 @@ def decision_rescind(
         locked.closed_at = timezone.now()
         _bump(locked, "status", "rescind_reason", "closed_at")
     if not was_draft:
-        _activity(
-            locked, by, "rescinded", f"Rescinded: “{locked.title}”. {locked.rescind_reason}"
-        )
+        _activity(locked, by, "rescinded", f"Rescinded: “{locked.title}”. {locked.rescind_reason}")
     return locked
 
 
@@ -801,7 +801,11 @@ def decider_state(
         by,
         "interests_stated",
         f"{_name(by)} stated "
-        + ("no related interest" if no_interest else f"{len(ids)} related interest{'s' if len(ids) != 1 else ''}")
+        + (
+            "no related interest"
+            if no_interest
+            else f"{len(ids)} related interest{'s' if len(ids) != 1 else ''}"
+        )
         + f" on “{locked.title}”",
     )
     return row
@@ -839,7 +843,8 @@ def input_give(*, decision: Decision, by: Any, stance: str, text: str) -> Input:
     locked = _lock(decision)
     if locked.status != Status.OPEN:
         raise GovernanceError(
-            "Input on this decision has closed." if locked.status != Status.DRAFT
+            "Input on this decision has closed."
+            if locked.status != Status.DRAFT
             else "This decision is not open for input yet.",
             status=409,
         )
@@ -847,7 +852,10 @@ def input_give(*, decision: Decision, by: Any, stance: str, text: str) -> Input:
     if membership is None:
         raise GovernanceError("Only members of this place can give input.", status=403)
     if stance not in Stance.values:
-        raise GovernanceError("Choose whether you support it, have a concern, object or have a question.", field="stance")
+        raise GovernanceError(
+            "Choose whether you support it, have a concern, object or have a question.",
+            field="stance",
+        )
     if not text.strip():
         raise GovernanceError("Say what you want to say.", field="text")
     with acting(by):
@@ -907,9 +915,7 @@ def response_give(*, item: Input, by: Any, disposition: str, text: str) -> Respo
     is taken); the person who gave it is told."""
     locked = _lock(item.decision)
     if locked.status not in (Status.OPEN, Status.DECIDING):
-        raise GovernanceError(
-            "Responses are given before the decision is taken.", status=409
-        )
+        raise GovernanceError("Responses are given before the decision is taken.", status=409)
     is_owner = locked.owner_id == getattr(by, "pk", None)
     if not (is_owner or locked.deciders.filter(user=by).exists()):
         raise GovernanceError("Only the owner or a decider can respond.", status=403)
@@ -961,7 +967,7 @@ def response_give(*, item: Input, by: Any, disposition: str, text: str) -> Respo
 def input_summary(inputs: Iterable[Input]) -> str:
     """ "14 inputs: 6 adopted, 3 adapted, 4 not adopted, 1 answered" (from loaded inputs)."""
     rows = list(inputs)
-    counts = {d: 0 for d in Disposition.values}
+    counts = dict.fromkeys(Disposition.values, 0)
     waiting = 0
     for item in rows:
         try:
@@ -985,20 +991,23 @@ def input_summary(inputs: Iterable[Input]) -> str:
 
 
 def _implementation(decision: Decision) -> Implementation:
-    implementation, _ = Implementation.objects.select_for_update().get_or_create(
-        decision=decision
-    )
+    implementation, _ = Implementation.objects.select_for_update().get_or_create(decision=decision)
     return implementation
 
 
 @transaction.atomic
-def implementation_set_responsible(*, decision: Decision, by: Any, responsible: Any) -> Implementation:
+def implementation_set_responsible(
+    *, decision: Decision, by: Any, responsible: Any
+) -> Implementation:
     locked = _lock(decision)
     _require(locked, IN_FORCE, "followed through")
-    if responsible is not None and not Membership.objects.filter(
-        place=locked.place, user=responsible
-    ).exists():
-        raise GovernanceError("The person responsible must be a member of this place.", field="responsible")
+    if (
+        responsible is not None
+        and not Membership.objects.filter(place=locked.place, user=responsible).exists()
+    ):
+        raise GovernanceError(
+            "The person responsible must be a member of this place.", field="responsible"
+        )
     implementation = _implementation(locked)
     implementation.responsible = responsible
     implementation.updated_at = timezone.now()
@@ -1008,7 +1017,8 @@ def implementation_set_responsible(*, decision: Decision, by: Any, responsible: 
         by,
         "responsible",
         f"{_name(responsible)} is responsible for carrying out “{locked.title}”"
-        if responsible is not None else f"Nobody is named responsible for “{locked.title}” now",
+        if responsible is not None
+        else f"Nobody is named responsible for “{locked.title}” now",
         kind="implementation",
         url=implementation.get_absolute_url(),
     )
@@ -1037,7 +1047,11 @@ def progress_post(
     implementation.updated_at = timezone.now()
     implementation.save(update_fields=["status", "progress", "updated_at"])
     update = ProgressUpdate.objects.create(
-        implementation=implementation, author=by, text=text.strip(), status=status, progress=progress
+        implementation=implementation,
+        author=by,
+        text=text.strip(),
+        status=status,
+        progress=progress,
     )
     _activity(
         locked,
@@ -1064,7 +1078,9 @@ def milestone_add(*, decision: Decision, by: Any, title: str, due_on: date) -> M
     if due_on > _today() + FURTHEST_AHEAD:
         raise GovernanceError("That date is too far ahead: check the year.", field="due_on")
     implementation = _implementation(locked)
-    return Milestone.objects.create(implementation=implementation, title=title.strip(), due_on=due_on)
+    return Milestone.objects.create(
+        implementation=implementation, title=title.strip(), due_on=due_on
+    )
 
 
 @transaction.atomic
@@ -1208,8 +1224,8 @@ def feed_token_renew(*, place: Place, user: Any) -> FeedToken:
 
 @transaction.atomic
 def feed_token_revoke(*, place: Place, user: Any) -> int:
-    return FeedToken.objects.active().filter(place=place, user=user).update(
-        revoked_at=timezone.now()
+    return (
+        FeedToken.objects.active().filter(place=place, user=user).update(revoked_at=timezone.now())
     )
 
 
@@ -1217,7 +1233,10 @@ def feed_token_resolve(*, slug: str, token: str) -> Place | None:
     """The place a secret address belongs to, or None if unknown, revoked, for another place,
     or its member has left."""
     row = (
-        FeedToken.objects.active().select_related("place").filter(token=token, place__slug=slug).first()
+        FeedToken.objects.active()
+        .select_related("place")
+        .filter(token=token, place__slug=slug)
+        .first()
     )
     if row is None:
         return None

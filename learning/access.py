@@ -39,9 +39,7 @@ def get_cycle_for_participant(
     return place, membership, cycle
 
 
-def get_cycle_for_member(
-    user: Any, slug: str, pk: int
-) -> tuple[Place, Membership, LearningCycle]:
+def get_cycle_for_member(user: Any, slug: str, pk: int) -> tuple[Place, Membership, LearningCycle]:
     place, membership, cycle = get_cycle_for_user(user, slug, pk)
     if membership is None:
         raise PermissionDenied("Only members of this place can do that.")

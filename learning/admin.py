@@ -27,7 +27,15 @@ class ParticipantInline(admin.TabularInline):
 
 @admin.register(LearningCycle)
 class LearningCycleAdmin(admin.ModelAdmin):
-    list_display = ["title", "place", "status", "horizon", "relationship_level", "rhythm", "created_at"]
+    list_display = [
+        "title",
+        "place",
+        "status",
+        "horizon",
+        "relationship_level",
+        "rhythm",
+        "created_at",
+    ]
     list_filter = ["status", "horizon", "relationship_level", "rhythm", "scale"]
     search_fields = ["title", "question", "intent", "learned", "place__name"]
     raw_id_fields = ["place", "created_by"]
@@ -65,8 +73,8 @@ class VersionInline(admin.TabularInline):
     model = EntryVersion
     extra = 0
     can_delete = False
-    readonly_fields = ["number", "body", "visibility", "written_at", "replaced_at", "replaced_by"]
-    fields = readonly_fields
+    fields = ("number", "body", "visibility", "written_at", "replaced_at", "replaced_by")
+    readonly_fields = fields
 
 
 @admin.register(Entry)

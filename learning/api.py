@@ -11,7 +11,7 @@ exactly like an entry that does not exist.
 # No `from __future__ import annotations` here: django-ninja reads these annotations at
 # runtime to build its request and response models.
 
-from datetime import date, datetime
+import datetime as dt
 from typing import Annotated, Any
 
 from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subquery
@@ -85,10 +85,10 @@ class CycleOut(Schema):
     stopped_reason: str = Field(description="Why it stopped (empty unless stopped).")
     learned: str = Field(description="What was learned (empty until concluded).")
     differently: str = Field(description="What will be done differently (empty until concluded).")
-    testing_started_at: datetime | None = Field(description="When it first began testing.")
-    closed_at: datetime | None = Field(description="When it concluded or stopped.")
-    created_at: datetime = Field(description="When it was framed.")
-    updated_at: datetime = Field(description="When it last changed.")
+    testing_started_at: dt.datetime | None = Field(description="When it first began testing.")
+    closed_at: dt.datetime | None = Field(description="When it concluded or stopped.")
+    created_at: dt.datetime = Field(description="When it was framed.")
+    updated_at: dt.datetime = Field(description="When it last changed.")
     url: str = Field(description="The cycle's web page.")
 
     @staticmethod
@@ -107,7 +107,7 @@ class ReadingRefOut(Schema):
     measure: str = Field(description="The measure's name.")
     unit: str = Field(description="The measure's unit.")
     value: float = Field(description="The value read.")
-    date: date = Field(description="The day the reading is for.")
+    date: dt.date = Field(description="The day the reading is for.")
 
 
 class EntryOut(Schema):
@@ -121,9 +121,7 @@ class EntryOut(Schema):
         "of the cycle)."
     )
     body: str | None = Field(description="What was written (Markdown); null while hidden.")
-    author: str | None = Field(
-        description="The author's display name; null for a former member."
-    )
+    author: str | None = Field(description="The author's display name; null for a former member.")
     author_perspectives: list[str] = Field(
         description="The perspectives the author spoke from when they wrote it."
     )
@@ -161,8 +159,8 @@ class EntryOut(Schema):
     )
     status_from: CycleStatus | None = Field(description="Status changes: the status before.")
     status_to: CycleStatus | None = Field(description="Status changes: the status after.")
-    created_at: datetime = Field(description="When it was logged.")
-    edited_at: datetime | None = Field(description="When it was last edited.")
+    created_at: dt.datetime = Field(description="When it was logged.")
+    edited_at: dt.datetime | None = Field(description="When it was last edited.")
     version_count: int = Field(description="How many earlier versions are kept.")
     hidden: Hidden | None = Field(description="Set when a steward has hidden it.")
     url: str = Field(description="The entry's web page.")
@@ -258,8 +256,8 @@ class MeasureOut(Schema):
     better: Better = Field(description="Which direction is better: higher or lower.")
     description: str = Field(description="More about it (may be empty).")
     reading_count: int = Field(description="How many readings it has.")
-    last_reading_on: date | None = Field(description="The date of its latest reading.")
-    created_at: datetime = Field(description="When it was defined.")
+    last_reading_on: dt.date | None = Field(description="The date of its latest reading.")
+    created_at: dt.datetime = Field(description="When it was defined.")
     readings_url: str = Field(description="This API's list of its readings.")
     url: str = Field(description="The measure's web page.")
 
@@ -281,9 +279,9 @@ class ReadingOut(Schema):
 
     id: int = Field(description="The reading's id.")
     value: float = Field(description="The value.")
-    date: date = Field(description="The day it is for.")
+    date: dt.date = Field(description="The day it is for.")
     note: str = Field(description="A note on it (may be empty).")
-    created_at: datetime = Field(description="When it was recorded.")
+    created_at: dt.datetime = Field(description="When it was recorded.")
 
 
 # --- Reads ----------------------------------------------------------------------------------------
@@ -292,6 +290,7 @@ class ReadingOut(Schema):
 def _cycles(place: Any) -> QuerySet[LearningCycle]:
     return (
         LearningCycle.objects.for_place(place)
+        .select_related("place")
         .prefetch_related("missions")
         .annotate(participant_count=Count("participations", distinct=True))
         .order_by("-updated_at", "-id")
@@ -322,14 +321,13 @@ def _measures(place: Any) -> QuerySet[Measure]:
     response={200: list[CycleOut], **ERRORS},
     url_name="place_cycles",
     summary="A place's learning cycles",
-    description="Every cycle of the place, most recently changed first; ?status= keeps one "
-    "status.",
+    description="Every cycle of the place, most recently changed first; ?status= keeps one status.",
 )
 @paginate(Pages)
 def list_cycles(
     request: HttpRequest,
     slug: SlugPath,
-    status: CycleStatus | None = Query(None, description="Only cycles in this status."),
+    status: Annotated[CycleStatus | None, Query(description="Only cycles in this status.")] = None,
 ) -> Any:
     place, _ = get_place_for_user(request.user, slug)
     cycles = _cycles(place)
@@ -361,7 +359,7 @@ def list_entries(
     request: HttpRequest,
     slug: SlugPath,
     cycle_id: CycleId,
-    kind: EntryKind | None = Query(None, description="Only entries of this kind."),
+    kind: Annotated[EntryKind | None, Query(description="Only entries of this kind.")] = None,
 ) -> Any:
     _place, _, cycle = get_cycle_for_user(request.user, slug, cycle_id)
     entries = timeline_entries(request.user, cycle).select_related("cycle__place")
@@ -397,9 +395,10 @@ def get_entry(request: HttpRequest, slug: SlugPath, cycle_id: CycleId, entry_id:
 def list_measures(
     request: HttpRequest,
     slug: SlugPath,
-    cycle: int | None = Query(
-        None, ge=1, le=MAX_ID, description="Only the measures of this cycle (its id)."
-    ),
+    cycle: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Only the measures of this cycle (its id)."),
+    ] = None,
 ) -> Any:
     place, _ = get_place_for_user(request.user, slug)
     measures = _measures(place)

@@ -48,6 +48,26 @@ class MeasureChart:
         return bool(self.points)
 
 
+def _scale(low: Decimal, high: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """A y axis with round ticks (1, 2, 2.5 or 5 times a power of ten), about four steps,
+    starting at zero when the readings are all positive and zero reads honestly."""
+    if low > 0 and (high - low) < high:
+        low = Decimal(0)
+    span = high - low or abs(high) or Decimal(1)
+    raw = span / 4
+    power = Decimal(10) ** (raw.adjusted())
+    step = next(
+        m * power
+        for m in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
+        if m * power >= raw
+    )
+    bottom = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step
+    top = (high / step).to_integral_value(rounding="ROUND_CEILING") * step
+    if top == bottom:
+        top = bottom + step
+    return bottom, top, step
+
+
 def _trend_words(first: Decimal, last: Decimal, better: str) -> str:
     if last == first:
         return "no change since the first reading"
@@ -58,9 +78,7 @@ def _trend_words(first: Decimal, last: Decimal, better: str) -> str:
     return f"{direction} {_fmt(abs(last - first))} since the first reading, which is {verdict}"
 
 
-def measure_chart(
-    readings: Sequence[Any], *, name: str, unit: str, better: str
-) -> MeasureChart:
+def measure_chart(readings: Sequence[Any], *, name: str, unit: str, better: str) -> MeasureChart:
     """A line of the readings in date order, with a point per reading."""
     chart = MeasureChart()
     rows = sorted(readings, key=lambda r: (r.date, r.pk or 0))
@@ -68,11 +86,7 @@ def measure_chart(
         chart.summary = f"No readings of {name} yet."
         return chart
     values = [Decimal(r.value) for r in rows]
-    low, high = min(values), max(values)
-    if low > 0 and (high - low) < high:  # start the scale at zero when that reads honestly
-        low = Decimal(0)
-    if high == low:
-        high = low + 1
+    low, high, step = _scale(min(values), max(values))
     first_day: date = rows[0].date
     last_day: date = rows[-1].date
     span = max((last_day - first_day).days, 1)
@@ -100,9 +114,10 @@ def measure_chart(
             }
         )
     chart.polyline = " ".join(f"{p['x']},{p['y']}" for p in chart.points)
-    for step in range(5):
-        value = low + (high - low) * Decimal(step) / 4
-        chart.y_ticks.append({"y": y_of(value), "label": _fmt(value)})
+    tick = low
+    while tick <= high:
+        chart.y_ticks.append({"y": y_of(tick), "label": _fmt(tick)})
+        tick += step
     chart.x_ticks = [
         {"x": x_of(first_day), "label": f"{first_day:%b %Y}", "anchor": "start"},
     ]
@@ -136,7 +151,12 @@ class WorldsChart:
 
 
 WORLD_ORDER = [World.TO, World.FOR, World.WITH, World.BY]
-WORLD_FILLS = {World.TO: "#d4351c", World.FOR: "#f47738", World.WITH: "#1d70b8", World.BY: "#00703c"}
+WORLD_FILLS = {
+    World.TO: "#d4351c",
+    World.FOR: "#f47738",
+    World.WITH: "#1d70b8",
+    World.BY: "#00703c",
+}
 
 
 def worlds_chart(counts: dict[str, int]) -> WorldsChart:
@@ -145,7 +165,7 @@ def worlds_chart(counts: dict[str, int]) -> WorldsChart:
     biggest = max([counts.get(w, 0) for w in WORLD_ORDER] + [1])
     label_w, count_w = 170, 60
     bar_space = WIDTH - label_w - count_w
-    rows = []
+    rows: list[dict[str, Any]] = []
     for index, world in enumerate(WORLD_ORDER):
         n = counts.get(world, 0)
         bar_width = round(bar_space * n / biggest, 1) if n else 0

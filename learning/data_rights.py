@@ -19,7 +19,9 @@ WITHDRAWN = "*The person who wrote this has withdrawn their consent for it to be
 
 
 def export(user: Any) -> dict[str, Any]:
-    entries = Entry.objects.filter(author=user).select_related("cycle__place").order_by("created_at")
+    entries = (
+        Entry.objects.filter(author=user).select_related("cycle__place").order_by("created_at")
+    )
     return {
         "entries": [
             {

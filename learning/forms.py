@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -35,6 +35,14 @@ from .models import (
 )
 
 TEXT_MAX = 10_000
+
+
+def _model_choices(form: forms.Form, name: str) -> forms.ModelMultipleChoiceField:
+    return cast(forms.ModelMultipleChoiceField, form.fields[name])
+
+
+def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class MemberChoiceField(forms.ModelMultipleChoiceField):
@@ -109,11 +117,11 @@ class CycleForm(forms.Form):
     def __init__(self, *args: Any, place: Place, exclude_user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.place = place
-        self.fields["missions"].queryset = Mission.objects.filter(place=place)
+        _model_choices(self, "missions").queryset = Mission.objects.filter(place=place)
         members = Membership.objects.filter(place=place).select_related("user")
         if exclude_user is not None:
             members = members.exclude(user=exclude_user)
-        self.fields["participants"].queryset = members
+        _model_choices(self, "participants").queryset = members
         if not Mission.objects.filter(place=place).exists():
             del self.fields["missions"]
 
@@ -129,7 +137,7 @@ class CycleEditForm(CycleForm):
 
     def __init__(self, *args: Any, cycle: LearningCycle, **kwargs: Any) -> None:
         super().__init__(*args, place=cycle.place, **kwargs)
-        self.fields["participants"].queryset = (
+        _model_choices(self, "participants").queryset = (
             Membership.objects.filter(place=cycle.place)
             .exclude(user__cycle_participations__cycle=cycle)
             .select_related("user")
@@ -170,15 +178,14 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args: Any, cycle: LearningCycle, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [
-            (s, CycleStatus(s).label) for s in cycle.next_statuses()
-        ]
+        _choices(self, "to").choices = [(s, CycleStatus(s).label) for s in cycle.next_statuses()]
         self.fields["to"].error_messages["invalid_choice"] = (
             f"From {cycle.get_status_display().lower()} the cycle cannot move there."
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         to = data.get("to")
         if to == CycleStatus.STOPPED and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say why the cycle is stopping.")
@@ -262,9 +269,7 @@ class EntryForm(forms.Form):
         help_text="How they would like to be named, for example ‘Maureen, who lives on "
         "Station Road’. The entry will say it was told by them to you.",
     )
-    told_by_consent = forms.BooleanField(
-        label="They agreed to me writing it here", required=False
-    )
+    told_by_consent = forms.BooleanField(label="They agreed to me writing it here", required=False)
     # Data points
     measure = forms.ChoiceField(
         label="Which measure?",
@@ -303,16 +308,17 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.cycle = cycle
         self.fields["visibility"] = _visibility_field(cycle.place)
-        self.fields["measure"].choices = [("", "Choose a measure")] + [
+        _choices(self, "measure").choices = [("", "Choose a measure")] + [
             (str(m.pk), f"{m.name} ({m.unit})") for m in measures
         ]
         self.measures = {str(m.pk): m for m in measures}
-        self.fields["sources"].choices = [
+        _choices(self, "sources").choices = [
             (str(e.pk), f"{e.get_kind_display()}: {e.excerpt[:80]}") for e in recent_entries
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("kind")
         if kind == EntryKind.DATA:
             if not data.get("measure"):
@@ -423,7 +429,8 @@ class EntryEditForm(forms.Form):
                 del self.fields[name]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.entry.kind != EntryKind.DATA and not (data.get("body") or "").strip():
             self.add_error("body", "Write something in the entry.")
         if self.entry.kind == EntryKind.ACTION:
@@ -499,7 +506,8 @@ class ReadingForm(forms.Form):
             self.initial.setdefault("date", timezone.localdate())
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         raw = (data.get("value") or "").strip()
         if raw:
             data["value"] = parse_number(raw, self, "value")
@@ -526,8 +534,13 @@ class JoinDecisionForm(forms.Form):
     )
 
 
+class CycleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.title} ({obj.place.name})"
+
+
 class LinkForm(forms.Form):
-    to_cycle = forms.ModelChoiceField(
+    to_cycle = CycleChoiceField(
         label="Which cycle?",
         queryset=LearningCycle.objects.none(),
         empty_label="Choose a cycle",
@@ -549,10 +562,9 @@ class LinkForm(forms.Form):
 
     def __init__(self, *args: Any, cycle: LearningCycle, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_cycle"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["to_cycle"]).queryset = (
             LearningCycle.objects.visible_to(user).exclude(pk=cycle.pk).select_related("place")
         )
-        self.fields["to_cycle"].label_from_instance = lambda c: f"{c.title} ({c.place.name})"
 
 
 class PromptQuestionForm(forms.Form):

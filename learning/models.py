@@ -205,9 +205,7 @@ class CycleQuerySet(models.QuerySet["LearningCycle"]):
         readable = Q(place__visibility="public")
         if getattr(user, "is_authenticated", False):
             readable |= Q(place__memberships__user=user)
-        return self.filter(
-            pk__in=LearningCycle.objects.filter(readable).values("pk")
-        )
+        return self.filter(pk__in=LearningCycle.objects.filter(readable).values("pk"))
 
 
 class LearningCycle(models.Model):
@@ -216,9 +214,7 @@ class LearningCycle(models.Model):
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="cycles")
     title = models.CharField(max_length=150)
     question = models.TextField(max_length=1000, help_text="What are we trying to learn?")
-    intent = models.TextField(
-        max_length=2000, help_text="We think that doing … will … because …"
-    )
+    intent = models.TextField(max_length=2000, help_text="We think that doing … will … because …")
     missions = models.ManyToManyField("places.Mission", blank=True, related_name="cycles")
     relationship_level = models.CharField(max_length=30, choices=RelationshipLevel.choices)
     horizon = models.CharField(max_length=2, choices=Horizon.choices)
@@ -330,16 +326,12 @@ class CycleJoinRequestQuerySet(models.QuerySet["CycleJoinRequest"]):
 class CycleJoinRequest(models.Model):
     """A member asking to take part in a cycle; any participant may accept or decline."""
 
-    cycle = models.ForeignKey(
-        LearningCycle, on_delete=models.CASCADE, related_name="join_requests"
-    )
+    cycle = models.ForeignKey(LearningCycle, on_delete=models.CASCADE, related_name="join_requests")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cycle_join_requests"
     )
     message = models.TextField(max_length=2000, blank=True)
-    status = models.CharField(
-        max_length=10, choices=JoinStatus.choices, default=JoinStatus.PENDING
-    )
+    status = models.CharField(max_length=10, choices=JoinStatus.choices, default=JoinStatus.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -402,7 +394,9 @@ class Measure(models.Model):
         LearningCycle, null=True, blank=True, on_delete=models.CASCADE, related_name="measures"
     )
     name = models.CharField(max_length=120)
-    unit = models.CharField(max_length=40, help_text="For example ‘people’, ‘£’ or ‘score out of 10’.")
+    unit = models.CharField(
+        max_length=40, help_text="For example ‘people’, ‘£’ or ‘score out of 10’."
+    )
     kind = models.CharField(max_length=12, choices=MeasureKind.choices)
     better = models.CharField(max_length=8, choices=Better.choices)
     description = models.TextField(max_length=2000, blank=True)

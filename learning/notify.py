@@ -24,7 +24,14 @@ KINDS = {
 
 
 def send(
-    *, user: Any, place: Any, kind: str, text: str, url: str, actor: Any = None, key: str | None = None
+    *,
+    user: Any,
+    place: Any,
+    kind: str,
+    text: str,
+    url: str,
+    actor: Any = None,
+    key: str | None = None,
 ) -> None:
     """Notify one person in the app (and by email if they chose it for this kind)."""
     try:
@@ -51,7 +58,7 @@ def unsubscribe_headers(*, user: Any, cycle_id: int, url: str) -> dict[str, str]
 def _describe_prompts(user: Any, rest: str) -> str | None:
     from .models import LearningCycle
 
-    cycle = LearningCycle.objects.filter(pk=int(rest) if rest.isdigit() else None).first()
+    cycle = LearningCycle.objects.filter(pk=int(rest)).first() if rest.isdigit() else None
     if cycle is None:
         return None
     return f"prompts to reflect on the learning cycle ‘{cycle.title}’"

@@ -45,11 +45,7 @@ def participant_ids(cycle: LearningCycle) -> set[int]:
 
 def is_participant(user: Any, cycle: LearningCycle) -> bool:
     """Takes part in the cycle and is still a member of its place."""
-    return (
-        _signed_in(user)
-        and user.pk in participant_ids(cycle)
-        and is_member(user, cycle.place)
-    )
+    return _signed_in(user) and user.pk in participant_ids(cycle) and is_member(user, cycle.place)
 
 
 # --- Reading ------------------------------------------------------------------------------------

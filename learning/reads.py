@@ -68,7 +68,8 @@ def timeline_page(user: Any, cycle: LearningCycle, page_number: Any) -> Page:
     page.object_list = list(page.object_list)
     for entry in page.object_list:
         entry.cycle = cycle
-        entry.hidden_source_count = entry.source_count - len(entry.visible_sources)
+        # Sources the reader may not see are counted, never shown.
+        entry.hidden_source_count = entry.source_count - len(entry.visible_sources)  # type: ignore[attr-defined]
     return page
 
 
@@ -96,10 +97,7 @@ def cycle_links(user: Any, cycle: LearningCycle) -> list[LinkedCycle]:
         other = link.to_cycle if outgoing else link.from_cycle
         if not (other.place.is_public or other.place_id in readable_private):
             continue
-        if link.kind == "peer":
-            words = "Peer cycle"
-        else:
-            words = "Feeds into" if outgoing else "Fed by"
+        words = "Peer cycle" if link.kind == "peer" else ("Feeds into" if outgoing else "Fed by")
         out.append(LinkedCycle(cycle=other, words=words))
     return out
 
@@ -137,9 +135,7 @@ def measure_views(measures: QuerySet[Measure]) -> list[MeasureView]:
 
 
 def pending_join_requests(cycle: LearningCycle) -> list[CycleJoinRequest]:
-    return list(
-        CycleJoinRequest.objects.pending().filter(cycle=cycle).select_related("user")
-    )
+    return list(CycleJoinRequest.objects.pending().filter(cycle=cycle).select_related("user"))
 
 
 # --- The place's learning at a glance -------------------------------------------------------------
@@ -148,7 +144,7 @@ def pending_join_requests(cycle: LearningCycle) -> list[CycleJoinRequest]:
 @dataclass
 class Glance:
     by_status: list[dict[str, Any]]
-    open_cycles: list[LearningCycle]
+    open_cycles: list[Any]
     worlds: WorldsChart
     total_cycles: int
     library_cycles: int = 0
@@ -216,7 +212,9 @@ class LibraryFilters:
         def choice(name: str, allowed: list[str], label: str) -> str:
             value = str(query.get(name, "") or "").strip()
             if value and value not in allowed:
-                problems.append(f"We ignored the {label} filter: “{value[:40]}” is not one we know.")
+                problems.append(
+                    f"We ignored the {label} filter: “{value[:40]}” is not one we know."
+                )
                 return ""
             return value
 
@@ -297,4 +295,8 @@ def library_places() -> list[Place]:
 
 
 def reader_takes_part(user: Any, cycle: LearningCycle) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.pk in participant_ids(cycle) and is_member(user, cycle.place)
+    return (
+        bool(getattr(user, "is_authenticated", False))
+        and user.pk in participant_ids(cycle)
+        and is_member(user, cycle.place)
+    )

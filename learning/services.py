@@ -297,9 +297,7 @@ def cycle_move(
         if not learned.strip():
             errors.append(LearningError("Say what you learned.", field="learned"))
         if not differently.strip():
-            errors.append(
-                LearningError("Say what you will do differently.", field="differently")
-            )
+            errors.append(LearningError("Say what you will do differently.", field="differently"))
         if errors:
             raise errors[0]
         cycle.learned = _text(learned, 10000)
@@ -315,7 +313,10 @@ def cycle_move(
     if to == CycleStatus.STOPPED and not body:
         body = cycle.stopped_reason
     if to == CycleStatus.CONCLUDED and not body:
-        body = f"**What we learned.** {cycle.learned}\n\n**What we will do differently.** {cycle.differently}"
+        body = (
+            f"**What we learned.** {cycle.learned}\n\n"
+            f"**What we will do differently.** {cycle.differently}"
+        )
     entry = Entry.objects.create(
         cycle=cycle,
         kind=EntryKind.STATUS,
@@ -531,7 +532,9 @@ def _entry_activity(entry: Entry, *, actor: User | None, verb: str = "logged") -
         actor=actor,
         kind="entry",
         verb=verb,
-        summary=f"{_name(actor)} logged {_article(kind_label)} {kind_label}{told} in ‘{cycle.title}’",
+        summary=(
+            f"{_name(actor)} logged {_article(kind_label)} {kind_label}{told} in ‘{cycle.title}’"
+        ),
         url=entry.get_absolute_url(),
         target=entry,
         visibility=visibility,
@@ -647,7 +650,9 @@ def entry_edit(
         told_by_consent=entry.told_by_consent,
         body_required=entry.kind != EntryKind.DATA,
     )
-    changed = {name: fields[name] for name in EDITABLE_ENTRY_FIELDS if fields[name] != getattr(entry, name)}
+    changed = {
+        name: fields[name] for name in EDITABLE_ENTRY_FIELDS if fields[name] != getattr(entry, name)
+    }
     if not changed:
         return entry
     if not entry.in_free_edit_window(now):
@@ -809,14 +814,14 @@ def cycle_refresh_search(cycle_id: int) -> None:
     Entries seen only by members or participants never reach it, so the library cannot find a
     cycle by words its readers may not see.
     """
-    cycle = LearningCycle.objects.filter(pk=cycle_id).values(
-        "title", "question", "intent", "learned", "differently", "stopped_reason"
-    ).first()
+    cycle = (
+        LearningCycle.objects.filter(pk=cycle_id)
+        .values("title", "question", "intent", "learned", "differently", "stopped_reason")
+        .first()
+    )
     if cycle is None:
         return
-    missions = " ".join(
-        Mission.objects.filter(cycles__pk=cycle_id).values_list("text", flat=True)
-    )
+    missions = " ".join(Mission.objects.filter(cycles__pk=cycle_id).values_list("text", flat=True))
     entries = " ".join(
         Entry.objects.filter(cycle_id=cycle_id)
         .public()
@@ -826,7 +831,9 @@ def cycle_refresh_search(cycle_id: int) -> None:
     )
 
     def part(text: str, weight: str) -> SearchVector:
-        return SearchVector(Value(text, output_field=models.TextField()), weight=weight, config=SEARCH_CONFIG)
+        return SearchVector(
+            Value(text, output_field=models.TextField()), weight=weight, config=SEARCH_CONFIG
+        )
 
     vector = (
         part(cycle["title"], "A")
@@ -863,11 +870,11 @@ def prompt_from_token(token: str) -> PromptDelivery:
         data = signing.loads(token, salt=PROMPT_SALT, max_age=60 * 60 * 24 * 120)
     except signing.BadSignature:
         raise PromptLinkInvalid from None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not isinstance(data.get("d"), int):
         raise PromptLinkInvalid
     delivery = (
         PromptDelivery.objects.select_related("cycle__place", "user")
-        .filter(pk=data.get("d"), nonce=data.get("n"))
+        .filter(pk=data["d"], nonce=str(data.get("n")))
         .first()
     )
     if delivery is None:
@@ -888,7 +895,9 @@ def prompt_email_key(cycle_id: int, user_id: int, period_key: str) -> str:
     return f"prompt:{cycle_id}:{user_id}:{period_key}"
 
 
-def prompts_due(*, now: datetime | None = None, batch_size: int = 500) -> list[tuple[int, int, str]]:
+def prompts_due(
+    *, now: datetime | None = None, batch_size: int = 500
+) -> list[tuple[int, int, str]]:
     """(cycle id, user id, period key) for every participant whose prompt is due and not sent.
 
     Costs a fixed number of queries per batch of participants.
@@ -1075,12 +1084,11 @@ def waiting_prompts(user: Any, cycle: LearningCycle) -> list[PromptDelivery]:
     """The person's prompts in this cycle still waiting for an answer."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return [
-        d
-        for d in PromptDelivery.objects.filter(
+    return list(
+        PromptDelivery.objects.filter(
             cycle=cycle, user=user, answered_at__isnull=True, expires_at__gt=timezone.now()
         ).order_by("-created_at")
-    ]
+    )
 
 
 def sequence_ids(values: Sequence[Any]) -> list[int]:

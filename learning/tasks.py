@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from celery import shared_task
 from django.db import transaction
@@ -20,9 +21,7 @@ def send_due_prompts() -> int:
     again on the next run."""
     due = services.prompts_due()
     for cycle_id, user_id, period_key in due:
-        transaction.on_commit(
-            lambda c=cycle_id, u=user_id, k=period_key: _publish(c, u, k)
-        )
+        transaction.on_commit(partial(_publish, cycle_id, user_id, period_key))
     return len(due)
 
 
@@ -37,4 +36,7 @@ def _publish(cycle_id: int, user_id: int, period_key: str) -> None:
 def deliver_prompt(cycle_id: int, user_id: int, period_key: str) -> bool:
     """Write one participant's prompt (delivery row, outbox email, notification), at most once:
     a second run finds the row, or fails on its unique key, and does nothing."""
-    return services.prompt_deliver(cycle_id=cycle_id, user_id=user_id, period_key=period_key) is not None
+    return (
+        services.prompt_deliver(cycle_id=cycle_id, user_id=user_id, period_key=period_key)
+        is not None
+    )

@@ -4,13 +4,13 @@ classified in the URL permission table (tests/harness/permissions_table.py)."""
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from . import views
 
 app_name = "learning"
 
-cycle_patterns = [
+cycle_patterns: list[URLPattern | URLResolver] = [
     path("", views.cycle, name="cycle"),
     path("edit/", views.cycle_edit, name="cycle_edit"),
     path("move/", views.cycle_move, name="cycle_move"),
@@ -24,7 +24,7 @@ cycle_patterns = [
     path("prompts/<int:delivery_id>/", views.prompt_in_app, name="prompt_in_app"),
 ]
 
-place_patterns = [
+place_patterns: list[URLPattern | URLResolver] = [
     path("cycles/", views.cycle_list, name="cycles"),
     path("cycles/new/", views.cycle_create, name="cycle_create"),
     path("cycles/<int:pk>/", include(cycle_patterns)),

@@ -6,7 +6,7 @@ kept; a refused change to a closed cycle is a 409 with the reason.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +21,7 @@ from places.access import get_place_for_member, get_place_for_steward, get_place
 from places.models import Place
 from places.permissions import is_member
 from relational.http import AuthenticatedHttpRequest, HtmxHttpRequest
+from relational.models import User
 
 from . import permissions, reads, services
 from .access import (
@@ -95,9 +96,7 @@ def cycle_list(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related("missions")
         .order_by("-updated_at", "-id")
     )
-    groups = [
-        (status, [c for c in cycles if c.status == status.value]) for status in CycleStatus
-    ]
+    groups = [(status, [c for c in cycles if c.status == status.value]) for status in CycleStatus]
     return render(
         request,
         "learning/cycle_list.html",
@@ -137,7 +136,10 @@ def cycle_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         except LearningError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, "Your learning cycle is framed. Move it to testing when you start trying things.")
+            messages.success(
+                request,
+                "Your learning cycle is framed. Move it to testing when you start trying things.",
+            )
             return redirect(cycle.get_absolute_url())
     return render_form(
         request, "learning/cycle_form.html", {"place": place, "is_new": True}, form=form
@@ -167,7 +169,11 @@ def cycle(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     place, _, cycle = get_cycle_for_user(request.user, slug, pk)
     context = _cycle_context(request, place, cycle)
     # An htmx page turn of the timeline gets just the list.
-    if request.htmx and request.htmx.target == "timeline" and not request.htmx.history_restore_request:
+    if (
+        request.htmx
+        and request.htmx.target == "timeline"
+        and not request.htmx.history_restore_request
+    ):
         response = render(request, "learning/cycle.html#timeline", context)
     else:
         context.update(
@@ -179,7 +185,9 @@ def cycle(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
                 reads.pending_join_requests(cycle) if context["is_participant"] else []
             ),
             my_request=(
-                CycleJoinRequest.objects.pending().filter(cycle=cycle, user=request.user).first()
+                CycleJoinRequest.objects.pending()
+                .filter(cycle=cycle, user=cast(User, request.user))
+                .first()
                 if context["may_ask_to_join"]
                 else None
             ),
@@ -236,7 +244,9 @@ def cycle_edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRes
 def cycle_move(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     place, _, cycle = get_cycle_for_participant(request.user, slug, pk)
     if cycle.is_closed:
-        return closed_page(request, cycle, f"This cycle is already {cycle.get_status_display().lower()}.")
+        return closed_page(
+            request, cycle, f"This cycle is already {cycle.get_status_display().lower()}."
+        )
     form = MoveForm(request.POST if request.method == "POST" else None, cycle=cycle)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -256,9 +266,7 @@ def cycle_move(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRes
             cycle.refresh_from_db()
             messages.success(request, f"The cycle is now {cycle.get_status_display().lower()}.")
             return redirect(cycle.get_absolute_url())
-    return render_form(
-        request, "learning/move.html", {"place": place, "cycle": cycle}, form=form
-    )
+    return render_form(request, "learning/move.html", {"place": place, "cycle": cycle}, form=form)
 
 
 @login_required
@@ -269,7 +277,9 @@ def cycle_join(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRes
         messages.info(request, "You already take part in this cycle.")
         return redirect(cycle.get_absolute_url())
     if cycle.is_closed:
-        return closed_page(request, cycle, "This cycle has finished, so it is not taking new people.")
+        return closed_page(
+            request, cycle, "This cycle has finished, so it is not taking new people."
+        )
     form = JoinCycleForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -326,7 +336,9 @@ def cycle_link(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRes
     place, _, cycle = get_cycle_for_participant(request.user, slug, pk)
     if cycle.is_closed:
         return closed_page(request, cycle, "A concluded or stopped cycle can no longer be changed.")
-    form = LinkForm(request.POST if request.method == "POST" else None, cycle=cycle, user=request.user)
+    form = LinkForm(
+        request.POST if request.method == "POST" else None, cycle=cycle, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         other = form.cleaned_data["to_cycle"]
         kind = form.cleaned_data["kind"]
@@ -414,7 +426,9 @@ def entry_new(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResp
                 context = _cycle_context(request, place, cycle)
                 context["just_added"] = entry
                 return render(request, "learning/cycle.html#log", context)
-            messages.success(request, f"Your {entry.get_kind_display().lower()} is in the timeline.")
+            messages.success(
+                request, f"Your {entry.get_kind_display().lower()} is in the timeline."
+            )
             return redirect(cycle.get_absolute_url())
     context["form"] = form
     status = 400 if form.is_bound and form.errors else 200
@@ -434,12 +448,8 @@ def entry_new(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResp
 def entry(request: HttpRequest, slug: str, pk: int, entry_id: int) -> HttpResponse:
     place, _, cycle = get_cycle_for_user(request.user, slug, pk)
     found = get_entry_for_user(request.user, cycle, entry_id)
-    sources = list(
-        found.sources.visible_to(request.user, place).order_by("created_at")
-    )
-    adaptations = list(
-        found.adaptations.visible_to(request.user, place).order_by("created_at")
-    )
+    sources = list(found.sources.visible_to(request.user, place).order_by("created_at"))
+    adaptations = list(found.adaptations.visible_to(request.user, place).order_by("created_at"))
     return render(
         request,
         "learning/entry.html",
@@ -458,7 +468,9 @@ def entry(request: HttpRequest, slug: str, pk: int, entry_id: int) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def entry_edit(request: AuthenticatedHttpRequest, slug: str, pk: int, entry_id: int) -> HttpResponse:
+def entry_edit(
+    request: AuthenticatedHttpRequest, slug: str, pk: int, entry_id: int
+) -> HttpResponse:
     place, _, cycle = get_cycle_for_user(request.user, slug, pk)
     found = get_entry_for_user(request.user, cycle, entry_id)
     if not permissions.can_edit_entry(request.user, found):
@@ -525,13 +537,17 @@ def _measure_form_page(
     form = MeasureForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            measure = services.measure_define(place=place, cycle=cycle, by=request.user, **form.cleaned_data)
+            measure = services.measure_define(
+                place=place, cycle=cycle, by=request.user, **form.cleaned_data
+            )
         except services.CycleClosed as error:
             return closed_page(request, cycle, error.message)  # type: ignore[arg-type]
         except LearningError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, f"Now measuring {measure.name}. Record the first reading below.")
+            messages.success(
+                request, f"Now measuring {measure.name}. Record the first reading below."
+            )
             return redirect(measure.get_absolute_url())
     return render_form(
         request, "learning/measure_form.html", {"place": place, "cycle": cycle}, form=form
@@ -585,7 +601,11 @@ def reading_new(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRe
         data = form.cleaned_data
         try:
             services.reading_record(
-                measure=found, by=request.user, value=data["value"], on=data["date"], note=data["note"]
+                measure=found,
+                by=request.user,
+                value=data["value"],
+                on=data["date"],
+                note=data["note"],
             )
         except services.CycleClosed as error:
             return closed_page(request, found.cycle, error.message)  # type: ignore[arg-type]
@@ -741,7 +761,11 @@ def library(request: HtmxHttpRequest) -> HttpResponse:
         "places": reads.library_places(),
         "filter_query": query.urlencode(),
     }
-    if request.htmx and request.htmx.target == "library-results" and not request.htmx.history_restore_request:
+    if (
+        request.htmx
+        and request.htmx.target == "library-results"
+        and not request.htmx.history_restore_request
+    ):
         response = render(request, "learning/library.html#results", context)
     else:
         response = render(request, "learning/library.html", context)

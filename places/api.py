@@ -13,7 +13,7 @@ where the web pages name them; emails and contact details never appear.
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.urls import reverse
@@ -44,6 +44,7 @@ from .models import (
     Place,
     PlaceVisibility,
 )
+from .models.gathering import GatheringQuerySet
 from .services import whole_system
 
 router = Router(tags=["Places"])
@@ -227,14 +228,14 @@ def _member_count() -> Coalesce:
     return Coalesce(Subquery(per_place, output_field=IntegerField()), 0)
 
 
-def _gatherings(place: Place) -> QuerySet[Gathering]:
+def _gatherings(place: Place) -> GatheringQuerySet:
     """The place's gatherings with their answer counts and attendee count, in one query."""
     attendees = (
         Gathering.attendees.through.objects.filter(gathering_id=OuterRef("pk"))
         .order_by()
         .values("gathering_id")
         .annotate(n=Count("pk"))
-        .values("n")
+        .values("n")  # type: ignore[misc]  # the stubs do not see the annotation on the through model
     )
     return gatherings_with_counts(place).annotate(
         attendee_count=Coalesce(Subquery(attendees, output_field=IntegerField()), 0)
@@ -297,9 +298,9 @@ def get_place(request: HttpRequest, slug: SlugPath) -> Any:
 def list_gatherings(
     request: HttpRequest,
     slug: SlugPath,
-    when: Literal["upcoming", "past"] = Query(
-        "upcoming", description="upcoming (the default) or past."
-    ),
+    when: Annotated[
+        Literal["upcoming", "past"], Query(description="upcoming (the default) or past.")
+    ] = "upcoming",
 ) -> Any:
     place, _ = get_place_for_user(request.user, slug)
     rows = _gatherings(place)
@@ -312,9 +313,7 @@ def list_gatherings(
     url_name="place_gathering",
     summary="One gathering",
 )
-def get_gathering(
-    request: HttpRequest, slug: SlugPath, gathering_id: GatheringId
-) -> Any:
+def get_gathering(request: HttpRequest, slug: SlugPath, gathering_id: GatheringId) -> Any:
     place, _ = get_place_for_user(request.user, slug)
     gathering = _gatherings(place).filter(pk=gathering_id).first()
     if gathering is None:

@@ -70,7 +70,7 @@ log = logging.getLogger(__name__)
 
 DIGEST_HOUR = time(8, 0)
 DEFAULT_TIME_ZONE = "Europe/London"
-ITEMS_PER_GROUP = 8
+ITEMS_PER_GROUP = 5
 UPCOMING_DAYS = 14
 UPCOMING_LIMIT = 5
 # Per-member parts of a rendered digest, replaced after rendering once per audience.
@@ -605,6 +605,74 @@ def _stop_digest(user: Any, rest: str) -> None:
         digest_preference_set(user=user, place=place, frequency=Frequency.NEVER)
 
 
+# --- Demo ---------------------------------------------------------------------------------------
+
+#: Demo members' digest choices (email name → frequency); everyone else keeps the weekly default.
+DEMO_FREQUENCIES = {
+    "steward": Frequency.DAILY,
+    "frontline": Frequency.DAILY,
+    "commissioner": Frequency.WEEKLY,
+    "resident": Frequency.WEEKLY,
+    "centre": Frequency.NEVER,
+}
+
+
+def _seed_demo(place: Place, result: Any) -> None:
+    """Digest choices for the demo's people, and something in the demo place's last whole day
+    and week, so that under ``make run`` the first digests reach ``var/mail/`` within a minute
+    or two (beat looks every 30 seconds with DEBUG on). Idempotent: it adds a gathering only to
+    a period that has nothing in it yet, so a demo run on a later day keeps the rhythm going."""
+    from .demo import DEMO_DOMAIN
+    from .gatherings import gathering_arrange
+    from .models import GatheringKind, Membership
+
+    members = {
+        m.user.email.split("@")[0]: m
+        for m in Membership.objects.filter(
+            place=place, user__email__endswith=f"@{DEMO_DOMAIN}"
+        ).select_related("user")
+    }
+    for name, frequency in DEMO_FREQUENCIES.items():
+        membership = members.get(name)
+        if membership is not None:
+            DigestPreference.objects.get_or_create(
+                user=membership.user, place=place, defaults={"frequency": frequency}
+            )
+    organiser = members.get("steward")
+    if organiser is None:
+        return
+    now = timezone.now()
+    tz = zone(organiser.user.time_zone)
+    demo_gatherings = {
+        Frequency.WEEKLY: ("Coffee morning at the community centre", 6),
+        Frequency.DAILY: ("Walk and talk along the river", 9),
+    }
+    for frequency, (title, days_ahead) in demo_gatherings.items():
+        period = last_due_period(frequency, tz, now)
+        if Activity.objects.filter(
+            place=place, created_at__gte=period.start, created_at__lt=period.end
+        ).exists():
+            continue
+        when = period.start + timedelta(hours=11)
+        starts = (
+            (now + timedelta(days=days_ahead))
+            .astimezone(tz)
+            .replace(hour=10, minute=30, second=0, microsecond=0)
+        )
+        gathering = gathering_arrange(
+            place=place,
+            organiser=organiser.user,
+            kind=GatheringKind.TEA,
+            title=title,
+            purpose="A cup of tea and a catch-up: what has changed on the estates this month?",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            location="Kirkby Vale Community Centre, Station Road",
+        )
+        Gathering.objects.filter(pk=gathering.pk).update(created_at=when, updated_at=when)
+        Activity.objects.filter(kind="gathering", target_id=gathering.pk).update(created_at=when)
+
+
 def register(reg: Registry) -> None:
     """The rhythm's own registrations (called from ``PlacesConfig.ready``)."""
     from . import notifications, unsubscribe
@@ -625,6 +693,8 @@ def register(reg: Registry) -> None:
             order=25,
             upcoming=_gatherings_coming_up,
         )
+    if "places.rhythm" not in reg.demo_seeders:
+        reg.register_demo_seeder("places.rhythm", _seed_demo)
     unsubscribe.register_topic("digest", describe=_describe_digest, apply=_stop_digest)
     unsubscribe.register_topic(
         "notify", describe=notifications.describe_topic, apply=notifications.stop_topic

@@ -92,6 +92,13 @@ class PlaceForm(forms.Form):
         "your place. Leave empty to use ours.",
     )
 
+    stewards_use_two_factor = forms.BooleanField(
+        label="Ask stewards to turn on two-factor authentication",
+        required=False,
+        help_text="Stewards can change who is in the place. Each steward without two-factor "
+        "authentication will see a request to turn it on.",
+    )
+
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not any(ch.isalnum() for ch in name):
@@ -126,6 +133,7 @@ class PlaceCreateForm(PlaceForm):
         "perspectives",
         "visibility",
         "join_policy",
+        "stewards_use_two_factor",
         "house_rules",
     ]
 

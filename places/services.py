@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
@@ -132,6 +133,7 @@ def place_create(
     join_policy: str,
     house_rules: str | None = None,
     perspectives: Sequence[str],
+    stewards_use_two_factor: bool = False,
 ) -> Place:
     """Start a place; its creator becomes its first steward."""
     perspectives = _clean_perspectives(perspectives)
@@ -144,6 +146,7 @@ def place_create(
         join_policy=join_policy,
         created_by=creator,
         house_rules=house_rules if house_rules and house_rules.strip() else DEFAULT_HOUSE_RULES,
+        stewards_use_two_factor=stewards_use_two_factor,
     )
     _set_missions(place, missions)
     membership = Membership.objects.create(
@@ -175,6 +178,7 @@ def place_update(
     visibility: str,
     join_policy: str,
     house_rules: str,
+    stewards_use_two_factor: bool = False,
 ) -> Place:
     """Change how a place describes itself. The slug stays as it is, so links keep working."""
     place.name = name
@@ -183,6 +187,7 @@ def place_update(
     place.visibility = visibility
     place.join_policy = join_policy
     place.house_rules = house_rules
+    place.stewards_use_two_factor = stewards_use_two_factor
     place.updated_at = timezone.now()
     place.save()
     _set_missions(place, missions)
@@ -899,4 +904,15 @@ def power_map(place: Place) -> PowerMap:
         decision_rights=by_kind[PowerKind.DECISION_RIGHT],
         board_seats=by_kind[PowerKind.BOARD_SEAT],
         residents=residents,
+    )
+
+
+def asks_for_two_factor(user: Any, place: Place, membership: Membership | None) -> bool:
+    """True when this place asks its stewards for two-factor authentication and this steward
+    has not turned it on yet."""
+    return bool(
+        place.stewards_use_two_factor
+        and membership is not None
+        and membership.is_steward
+        and not is_mfa_enabled(user)
     )

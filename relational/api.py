@@ -13,8 +13,12 @@ only. There is no API key and nothing to write, so no CSRF token is involved.
 # runtime to build its request and response models.
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
 from ninja import NinjaAPI
 
+from governance.api import router as governance_router
+from learning.api import router as learning_router
+from places.api import router as places_router
 from relational.apitools import NOT_FOUND_DETAIL
 
 DESCRIPTION = """\
@@ -50,6 +54,8 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     # Ninja's docs page needs Swagger UI's scripts, which the CSP (no CDN) does not allow.
     docs_url=None,
+    # The schema view is a plain Django view: like the operations, it answers GET only.
+    docs_decorator=require_GET,
 )
 
 
@@ -59,12 +65,7 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": NOT_FOUND_DETAIL}, status=404)
 
 
-def _add_routers() -> None:
-    from learning.api import router as learning_router
-    from places.api import router as places_router
-
-    api.add_router("/places", places_router)
-    api.add_router("/places", learning_router)
-
-
-_add_routers()
+# Everything hangs off a place: /places/{slug}/gatherings, /cycles, /measures, /decisions.
+api.add_router("/places", places_router)
+api.add_router("/places", learning_router)
+api.add_router("/places", governance_router)

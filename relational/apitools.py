@@ -24,6 +24,7 @@ from typing import Annotated, Any
 from django.conf import settings
 from ninja import Field, Path, Schema
 from ninja.pagination import LimitOffsetPagination
+from pydantic import ConfigDict
 
 #: The largest page a client may ask for, and the page size when it does not say.
 MAX_PAGE_SIZE = 100
@@ -51,12 +52,22 @@ class PageQuery(Schema):
     )
 
 
+def _describe_items(schema: dict[str, Any]) -> None:
+    items = schema.get("properties", {}).get("items")
+    if isinstance(items, dict):
+        items.setdefault("description", "This page of items.")
+
+
 class Pages(LimitOffsetPagination):
     """Limit/offset paging with a hard ceiling of :data:`MAX_PAGE_SIZE` items a page."""
 
     Input = PageQuery  # type: ignore[assignment]
 
     class Output(Schema):
+        # Ninja makes a "Paged<Item>" subclass per list, re-declaring ``items`` without its
+        # description; put it back in the schema.
+        model_config = ConfigDict(json_schema_extra=_describe_items)
+
         items: list[Any] = Field(description="This page of items.")
         count: int = Field(description="How many items there are in all, across every page.")
 
@@ -78,6 +89,9 @@ class Problem(Schema):
     )
     msg: str = Field(description="What was wrong with it, in words.")
     type: str = Field(description="A short code for the kind of problem.")
+    ctx: dict[str, Any] | None = Field(
+        None, description='The limit that was broken, when there is one, e.g. {"le": 100}.'
+    )
 
 
 class InvalidRequest(Schema):

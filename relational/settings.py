@@ -295,8 +295,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "learning.tasks.send_due_prompts",
         "schedule": timedelta(minutes=5),
     },
+    # Decisions: input closing and reviews falling due are real state changes, made by date
+    # (governance.services.decisions_move_by_date; a second run does nothing).
+    "governance-dates": {
+        "task": "governance.tasks.move_decisions_by_date",
+        "schedule": timedelta(minutes=15),
+    },
+    # Fund rounds: fix who may allocate as points open, and close rounds as they end, once
+    # (governance.fund_tasks; a second run does nothing).
+    "fund-rounds": {
+        "task": "governance.fund_tasks.advance_fund_rounds",
+        "schedule": timedelta(minutes=1),
+    },
 }
 CELERY_TIMEZONE = "UTC"
+
+# --- Decision history (django-pghistory, used by governance) ---------------------------------
+# Each history row is stamped with the time of its statement, not of its transaction, so the
+# version history orders events correctly even when several happen in one transaction.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

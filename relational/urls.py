@@ -12,6 +12,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", api.urls),  # read-only JSON API; schema at /api/v1/openapi.json
     path("places/", include("places.urls")),
+    # Governance: a place's decision log and decisions at /places/<slug>/decisions/….
+    path("places/<slug:slug>/decisions/", include("governance.urls")),
+    # The community fund: a place's funds, rounds, ideas and awards at /places/<slug>/funds/….
+    path("places/<slug:slug>/funds/", include("governance.fund_urls")),
     # Learning: a place's cycles at /places/<slug>/cycles/…, the library at /learning/.
     path("", include("learning.urls")),
     path("", include("places.rhythm_urls")),  # notifications, email preferences, unsubscribe

@@ -8,12 +8,11 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString
 
+from learning import permissions
+from learning.models import CycleStatus, EntryVisibility
+from learning.services import format_value
 from places.markdown import render_markdown
 from places.models import Perspective
-
-from .. import permissions
-from ..models import CycleStatus, EntryVisibility
-from ..services import format_value
 
 register = template.Library()
 
@@ -33,7 +32,7 @@ STATUS_TAG_CLASSES = {
     "concluded": "govuk-tag--green",
     "stopped": "govuk-tag--red",
 }
-SEEN_BY = {
+SEEN_BY: dict[str, str] = {
     EntryVisibility.PUBLIC: "Seen by anyone who can read the place",
     EntryVisibility.MEMBERS: "Seen by members of the place",
     EntryVisibility.PARTICIPANTS: "Seen by the cycle’s participants only",

@@ -95,6 +95,10 @@ class Place(models.Model):
     )
     # New places start from DEFAULT_HOUSE_RULES (set by services.place_create).
     house_rules = models.TextField(blank=True, help_text="Markdown; sanitised when shown.")
+    stewards_use_two_factor = models.BooleanField(
+        default=False,
+        help_text="Ask every steward to turn on two-factor authentication for their account.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -15,7 +15,7 @@ from places.access import get_place_for_user
 from places.models import Flag, Perspective
 from places.permissions import can_moderate
 from places.registry import registry
-from places.services import whole_system
+from places.services import asks_for_two_factor, whole_system
 from places.timeline import TimelineFilters, kind_choices, timeline_page
 from relational.http import HtmxHttpRequest
 
@@ -59,6 +59,7 @@ def home(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             missions=list(place.missions.all()),
             whole_system=whole_system(place),
             panels=registry.render_panels(request, place),
+            asks_for_two_factor=asks_for_two_factor(request.user, place, membership),
             open_flags=(
                 Flag.objects.open().for_place(place).count()
                 if can_moderate(request.user, place)

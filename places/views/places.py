@@ -42,6 +42,7 @@ def place_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 join_policy=data["join_policy"],
                 house_rules=data["house_rules"],
                 perspectives=data["perspectives"],
+                stewards_use_two_factor=data["stewards_use_two_factor"],
             )
         except services.ServiceError as error:
             form.add_error(error.field, error.message)
@@ -60,6 +61,7 @@ def _initial(place: Place) -> dict[str, Any]:
         "visibility": place.visibility,
         "join_policy": place.join_policy,
         "house_rules": place.house_rules,
+        "stewards_use_two_factor": place.stewards_use_two_factor,
     }
 
 

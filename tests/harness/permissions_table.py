@@ -308,6 +308,11 @@ ROLES.extend(learning_rules.ROLES)
 PRIVATE_MARKERS.update(learning_rules.MARKERS)
 MARKER_FIXTURES.extend(learning_rules.MARKER_FIXTURES)
 
+# --- the read-only JSON API under /api/v1/ ------------------------------------------------------
+from tests.api.url_rules import RULES as API_RULES  # noqa: E402
+
+URL_RULES.update(API_RULES)
+
 
 def rule_for(url_name: str, kwarg_names: tuple[str, ...]) -> Rule | None:
     """The rule for a URL name: its own, else its namespace's (with the namespace's kwargs)."""

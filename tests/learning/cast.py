@@ -104,9 +104,7 @@ def cycle(place: Place, participant: User) -> LearningCycle:
 
 @pytest.fixture
 def private_cycle(private_place: Place, participant: User) -> LearningCycle:
-    return make_cycle(
-        private_place, participant, title=f"Warm spaces over winter {PRIVATE_MARKER}"
-    )
+    return make_cycle(private_place, participant, title=f"Warm spaces over winter {PRIVATE_MARKER}")
 
 
 @dataclass

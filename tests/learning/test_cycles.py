@@ -150,7 +150,11 @@ def test_stopping_needs_a_reason_and_concluding_needs_the_learning(
     )
     assert response.status_code == 302
     cycle.refresh_from_db()
-    assert (cycle.status, cycle.learned, cycle.differently) == ("concluded", "Quite a lot", "Ask earlier")
+    assert (cycle.status, cycle.learned, cycle.differently) == (
+        "concluded",
+        "Quite a lot",
+        "Ask earlier",
+    )
     assert cycle.closed_at is not None
     concluded = Activity.objects.get(kind="cycle", verb="concluded")
     assert "What we learned: Quite a lot" in concluded.summary
@@ -204,8 +208,15 @@ def test_a_member_asks_to_join_and_a_participant_accepts(
 
     decide = reverse("learning:join_requests", kwargs={"slug": cycle.place.slug, "pk": cycle.pk})
     # The person asking cannot accept themselves.
-    assert client_for(member).post(decide, {"request_id": request.pk, "decision": "accept"}).status_code == 403
-    response = client_for(participant).post(decide, {"request_id": request.pk, "decision": "accept"})
+    assert (
+        client_for(member)
+        .post(decide, {"request_id": request.pk, "decision": "accept"})
+        .status_code
+        == 403
+    )
+    response = client_for(participant).post(
+        decide, {"request_id": request.pk, "decision": "accept"}
+    )
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.status == JoinStatus.ACCEPTED and request.decided_by == participant
@@ -213,7 +224,9 @@ def test_a_member_asks_to_join_and_a_participant_accepts(
     assert Activity.objects.filter(kind="cycle", verb="joined", actor=member).exists()
 
 
-def test_a_forged_join_request_id_is_a_404(client_for, cycle, private_cycle, participant, member) -> None:
+def test_a_forged_join_request_id_is_a_404(
+    client_for, cycle, private_cycle, participant, member
+) -> None:
     other = CycleJoinRequest.objects.create(cycle=private_cycle, user=member)
     decide = reverse("learning:join_requests", kwargs={"slug": cycle.place.slug, "pk": cycle.pk})
     response = client_for(participant).post(decide, {"request_id": other.pk, "decision": "accept"})
@@ -248,8 +261,12 @@ def test_links_show_on_both_pages_but_never_reveal_a_private_place(
     page = anonymous.get(cycle.get_absolute_url()).content.decode()
     assert "Fed by" in page and "Eastfield team huddles" in page
 
-    services.cycle_link_create(from_cycle=cycle, to_cycle=private_cycle, kind="peer", by=participant)
+    services.cycle_link_create(
+        from_cycle=cycle, to_cycle=private_cycle, kind="peer", by=participant
+    )
     assert private_cycle.title not in anonymous.get(cycle.get_absolute_url()).content.decode()
     assert private_cycle.title in client_for(member).get(cycle.get_absolute_url()).content.decode()
     with pytest.raises(services.LearningError):
-        services.cycle_link_create(from_cycle=private_cycle, to_cycle=cycle, kind="peer", by=participant)
+        services.cycle_link_create(
+            from_cycle=private_cycle, to_cycle=cycle, kind="peer", by=participant
+        )

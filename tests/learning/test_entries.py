@@ -47,14 +47,20 @@ def test_a_participant_logs_an_action_with_its_world_and_swimlane(
 def test_an_action_done_to_people_must_say_whether_there_was_consent(
     client_for, cycle, participant
 ) -> None:
-    data = {"kind": "action", "body": "Moved the appointment", "world": "to", "swimlane": "done_for"}
+    data = {
+        "kind": "action",
+        "body": "Moved the appointment",
+        "world": "to",
+        "swimlane": "done_for",
+    }
     response = client_for(participant).post(new_url(cycle), {**data, "visibility": "public"})
     assert response.status_code == 400
     assert "Say whether there was." in response.content.decode()
     assert not Entry.objects.filter(kind=EntryKind.ACTION).exists()
 
     response = client_for(participant).post(
-        new_url(cycle), {**data, "visibility": "public", "consent": "none", "consent_note": "It was urgent"}
+        new_url(cycle),
+        {**data, "visibility": "public", "consent": "none", "consent_note": "It was urgent"},
     )
     assert response.status_code == 302
     entry = Entry.objects.get(kind=EntryKind.ACTION)
@@ -95,9 +101,12 @@ def test_a_story_about_a_person_without_their_agreement_stays_with_participants(
     assert "Mr Okoro" not in client_for(None).get(cycle.get_absolute_url()).content.decode()
 
 
-def test_a_story_about_a_person_must_say_whether_they_agreed(client_for, cycle, participant) -> None:
+def test_a_story_about_a_person_must_say_whether_they_agreed(
+    client_for, cycle, participant
+) -> None:
     response = client_for(participant).post(
-        new_url(cycle), {"kind": "story", "body": "A story", "about_person": "on", "visibility": "members"}
+        new_url(cycle),
+        {"kind": "story", "body": "A story", "about_person": "on", "visibility": "members"},
     )
     assert response.status_code == 400
     assert "Say whether the person agreed" in response.content.decode()
@@ -123,14 +132,27 @@ def test_an_entry_told_by_a_resident_records_their_consent(client_for, cycle, pa
 
 def test_an_adaptation_links_the_entries_that_led_to_it(client_for, cycle, participant) -> None:
     story = services.entry_create(
-        cycle=cycle, author=participant, kind="story", body="People missed the letters.", visibility="public"
+        cycle=cycle,
+        author=participant,
+        kind="story",
+        body="People missed the letters.",
+        visibility="public",
     )
     hidden = services.entry_create(
-        cycle=cycle, author=participant, kind="reflection", body="Letters are the wrong tool.", visibility="participants"
+        cycle=cycle,
+        author=participant,
+        kind="reflection",
+        body="Letters are the wrong tool.",
+        visibility="participants",
     )
     response = client_for(participant).post(
         new_url(cycle),
-        {"kind": "adaptation", "body": "We phone first now.", "sources": [story.pk, hidden.pk], "visibility": "public"},
+        {
+            "kind": "adaptation",
+            "body": "We phone first now.",
+            "sources": [story.pk, hidden.pk],
+            "visibility": "public",
+        },
     )
     assert response.status_code == 302
     adaptation = Entry.objects.get(kind=EntryKind.ADAPTATION)
@@ -146,7 +168,9 @@ def test_the_form_opens_in_place_with_htmx_and_a_saved_entry_refreshes_the_log(
     client_for, cycle, participant
 ) -> None:
     client = client_for(participant)
-    form = client.get(new_url(cycle), headers={"HX-Request": "true", "HX-Target": "entry-form-slot"})
+    form = client.get(
+        new_url(cycle), headers={"HX-Request": "true", "HX-Target": "entry-form-slot"}
+    )
     assert form.status_code == 200
     html = form.content.decode()
     assert "<html" not in html and 'hx-post="' in html and "What are you logging?" in html
@@ -158,7 +182,11 @@ def test_the_form_opens_in_place_with_htmx_and_a_saved_entry_refreshes_the_log(
 
     good = client.post(
         new_url(cycle),
-        {"kind": "reflection", "body": "The kettle does more than the leaflet.", "visibility": "members"},
+        {
+            "kind": "reflection",
+            "body": "The kettle does more than the leaflet.",
+            "visibility": "members",
+        },
         headers={"HX-Request": "true"},
     )
     assert good.status_code == 200
@@ -177,10 +205,14 @@ def test_without_javascript_the_form_is_a_page_and_saving_goes_back_to_the_cycle
     assert "<h1" in page.content.decode() and "hx-post" not in page.content.decode()
 
 
-def test_an_entry_for_a_concluded_cycle_is_refused_with_a_reason(client_for, cycle, participant) -> None:
+def test_an_entry_for_a_concluded_cycle_is_refused_with_a_reason(
+    client_for, cycle, participant
+) -> None:
     services.cycle_move(cycle=cycle, by=participant, to="reflecting")
     services.cycle_move(cycle=cycle, by=participant, to="concluded", learned="a", differently="b")
-    response = client_for(participant).post(new_url(cycle), {"kind": "reflection", "body": "Late", "visibility": "public"})
+    response = client_for(participant).post(
+        new_url(cycle), {"kind": "reflection", "body": "Late", "visibility": "public"}
+    )
     assert response.status_code == 409
     assert "concluded, so it takes no new entries" in response.content.decode()
     assert not Entry.objects.filter(body="Late").exists()
@@ -195,7 +227,9 @@ def test_only_participants_add_entries(client_for, cycle, member, steward, outsi
     assert not Entry.objects.filter(body="Not mine to add").exists()
 
 
-def test_a_members_only_place_offers_no_public_entries(client_for, private_cycle, participant) -> None:
+def test_a_members_only_place_offers_no_public_entries(
+    client_for, private_cycle, participant
+) -> None:
     response = client_for(participant).post(
         new_url(private_cycle), {"kind": "reflection", "body": "Hello", "visibility": "public"}
     )
@@ -203,7 +237,9 @@ def test_a_members_only_place_offers_no_public_entries(client_for, private_cycle
     assert "Choose who can see this entry." in response.content.decode()
 
 
-def test_edits_within_fifteen_minutes_replace_the_words_without_a_version(cycle, participant) -> None:
+def test_edits_within_fifteen_minutes_replace_the_words_without_a_version(
+    cycle, participant
+) -> None:
     entry = services.entry_create(
         cycle=cycle, author=participant, kind="reflection", body="First go", visibility="public"
     )
@@ -215,14 +251,24 @@ def test_edits_within_fifteen_minutes_replace_the_words_without_a_version(cycle,
 
 def test_later_edits_keep_each_earlier_version_visibly(client_for, cycle, participant) -> None:
     entry = services.entry_create(
-        cycle=cycle, author=participant, kind="reflection", body="What I first thought", visibility="public"
+        cycle=cycle,
+        author=participant,
+        kind="reflection",
+        body="What I first thought",
+        visibility="public",
     )
     Entry.objects.filter(pk=entry.pk).update(created_at=timezone.now() - timedelta(minutes=16))
-    url = reverse("learning:entry_edit", kwargs={"slug": cycle.place.slug, "pk": cycle.pk, "entry_id": entry.pk})
+    url = reverse(
+        "learning:entry_edit",
+        kwargs={"slug": cycle.place.slug, "pk": cycle.pk, "entry_id": entry.pk},
+    )
     client = client_for(participant)
     assert "will stay readable as an earlier version" in client.get(url).content.decode()
     assert client.post(url, {"body": "What I think now", "visibility": "public"}).status_code == 302
-    assert client.post(url, {"body": "What I think a day later", "visibility": "members"}).status_code == 302
+    assert (
+        client.post(url, {"body": "What I think a day later", "visibility": "members"}).status_code
+        == 302
+    )
     entry.refresh_from_db()
     assert entry.body == "What I think a day later" and entry.version_count == 2
     versions = list(entry.versions.order_by("number"))
@@ -233,15 +279,26 @@ def test_later_edits_keep_each_earlier_version_visibly(client_for, cycle, partic
     assert "Earlier versions" in page and "What I first thought" in page
 
 
-def test_only_the_author_edits_an_entry(client_for, cycle, participant, member, learning_markers) -> None:
+def test_only_the_author_edits_an_entry(
+    client_for, cycle, participant, member, learning_markers
+) -> None:
     entry = learning_markers.entries[("public", "public")]
-    url = reverse("learning:entry_edit", kwargs={"slug": cycle.place.slug, "pk": cycle.pk, "entry_id": entry.pk})
-    assert client_for(member).post(url, {"body": "Mine now", "visibility": "public"}).status_code == 403
+    url = reverse(
+        "learning:entry_edit",
+        kwargs={"slug": cycle.place.slug, "pk": cycle.pk, "entry_id": entry.pk},
+    )
+    assert (
+        client_for(member).post(url, {"body": "Mine now", "visibility": "public"}).status_code
+        == 403
+    )
     entry.refresh_from_db()
     assert entry.body != "Mine now"
 
 
 def test_status_entries_are_not_edited(client_for, cycle, participant) -> None:
     move = Entry.objects.get(cycle=cycle, kind=EntryKind.STATUS)
-    url = reverse("learning:entry_edit", kwargs={"slug": cycle.place.slug, "pk": cycle.pk, "entry_id": move.pk})
+    url = reverse(
+        "learning:entry_edit",
+        kwargs={"slug": cycle.place.slug, "pk": cycle.pk, "entry_id": move.pk},
+    )
     assert client_for(participant).get(url).status_code == 403

@@ -28,7 +28,9 @@ def shelf(place, participant) -> dict[str, LearningCycle]:
         "home": make_cycle(other, participant, title="Home from hospital", status="concluded"),
         "open": make_cycle(place, participant, title="Still testing"),
     }
-    LearningCycle.objects.filter(pk=cycles["warm"].pk).update(horizon="h3", relationship_level="commissioner_leader")
+    LearningCycle.objects.filter(pk=cycles["warm"].pk).update(
+        horizon="h3", relationship_level="commissioner_leader"
+    )
     services.cycle_refresh_search(cycles["warm"].pk)
     return cycles
 
@@ -44,7 +46,9 @@ def test_it_lists_closed_cycles_of_public_places_only(client_for, shelf) -> None
     assert "3 cycles" in body
 
 
-def test_full_text_search_finds_words_in_conclusions_and_public_entries(client_for, shelf, participant) -> None:
+def test_full_text_search_finds_words_in_conclusions_and_public_entries(
+    client_for, shelf, participant
+) -> None:
     body = titles(client_for(None).get(LIBRARY, {"q": "leaving"}))  # stemmed: "Start every…"? no
     assert "No cycles found" in body
     # "visit" is in what every concluded cycle will do differently; stemming finds "visits".
@@ -70,18 +74,45 @@ def test_filters_narrow_the_shelf(client_for, shelf) -> None:
     assert "Home from hospital" in by_place and "Warm spaces" not in by_place
 
 
-def test_the_world_of_service_filter_uses_public_actions_only(client_for, place, participant) -> None:
+def test_the_world_of_service_filter_uses_public_actions_only(
+    client_for, place, participant
+) -> None:
     with_people = make_cycle(place, participant, title="Cooking together", status="reflecting")
-    services.entry_create(cycle=with_people, author=participant, kind="action", body="We cooked", world="with", swimlane="ourselves", visibility="public")
-    services.entry_create(cycle=with_people, author=participant, kind="action", body="Quietly", world="to", swimlane="done_for", consent="given", visibility="participants")
-    services.cycle_move(cycle=with_people, by=participant, to="concluded", learned="Food brings people", differently="Cook monthly")
+    services.entry_create(
+        cycle=with_people,
+        author=participant,
+        kind="action",
+        body="We cooked",
+        world="with",
+        swimlane="ourselves",
+        visibility="public",
+    )
+    services.entry_create(
+        cycle=with_people,
+        author=participant,
+        kind="action",
+        body="Quietly",
+        world="to",
+        swimlane="done_for",
+        consent="given",
+        visibility="participants",
+    )
+    services.cycle_move(
+        cycle=with_people,
+        by=participant,
+        to="concluded",
+        learned="Food brings people",
+        differently="Cook monthly",
+    )
     client = client_for(None)
     assert "Cooking together" in titles(client.get(LIBRARY, {"world": "with"}))
     assert "Cooking together" not in titles(client.get(LIBRARY, {"world": "to"}))
 
 
 def test_unknown_filter_values_are_ignored_and_said_never_an_error(client_for, shelf) -> None:
-    response = client_for(None).get(LIBRARY, {"horizon": "h9", "level": "'; drop table", "world": "x", "page": "nope"})
+    response = client_for(None).get(
+        LIBRARY, {"horizon": "h9", "level": "'; drop table", "world": "x", "page": "nope"}
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "We ignored the horizon filter" in body and "3 cycles" in body
@@ -97,9 +128,17 @@ def test_an_htmx_search_returns_just_the_results(client_for, shelf) -> None:
     assert response["Vary"] and "HX-Request" in response["Vary"]
 
 
-def test_a_concluded_members_only_cycle_never_reaches_the_library(client_for, private_cycle, participant) -> None:
+def test_a_concluded_members_only_cycle_never_reaches_the_library(
+    client_for, private_cycle, participant
+) -> None:
     services.cycle_move(cycle=private_cycle, by=participant, to="reflecting")
-    services.cycle_move(cycle=private_cycle, by=participant, to="concluded", learned="Secret learning", differently="x")
+    services.cycle_move(
+        cycle=private_cycle,
+        by=participant,
+        to="concluded",
+        learned="Secret learning",
+        differently="x",
+    )
     assert "Secret learning" not in titles(client_for(participant).get(LIBRARY))
     assert "No cycles found" in titles(client_for(participant).get(LIBRARY, {"q": "secret"}))
 
@@ -109,12 +148,17 @@ def test_the_search_vector_has_a_gin_index() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "select indexdef from pg_indexes where tablename = 'learning_learningcycle' and indexname = 'cycle_search'"
+            "select indexdef from pg_indexes"
+            " where tablename = 'learning_learningcycle' and indexname = 'cycle_search'"
         )
         (definition,) = cursor.fetchone()
     assert "USING gin (search_vector)" in definition
 
 
 def test_the_library_is_linked_from_a_place(client_for, shelf, place) -> None:
-    body = client_for(None).get(reverse("learning:cycles", kwargs={"slug": place.slug})).content.decode()
+    body = (
+        client_for(None)
+        .get(reverse("learning:cycles", kwargs={"slug": place.slug}))
+        .content.decode()
+    )
     assert f"{LIBRARY}?place={place.slug}" in body

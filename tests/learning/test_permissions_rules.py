@@ -34,15 +34,29 @@ RULES: dict[str, tuple[Callable[[Any, LearningCycle], bool], set[str], set[str]]
     "link another cycle": (perms.can_link_cycle, PARTICIPANT, PARTICIPANT),
     "ask to join": (perms.can_ask_to_join, {"member", "steward"}, {"member", "steward"}),
     "answer join requests": (perms.can_decide_join_requests, PARTICIPANT, PARTICIPANT),
-    "define its measures": (lambda u, c: perms.can_define_measure(u, c.place, c), PARTICIPANT, PARTICIPANT),
-    "define the place's measures": (lambda u, c: perms.can_define_measure(u, c.place), STEWARD, STEWARD),
-    "extend the prompt questions": (lambda u, c: perms.can_manage_prompt_questions(u, c.place), STEWARD, STEWARD),
+    "define its measures": (
+        lambda u, c: perms.can_define_measure(u, c.place, c),
+        PARTICIPANT,
+        PARTICIPANT,
+    ),
+    "define the place's measures": (
+        lambda u, c: perms.can_define_measure(u, c.place),
+        STEWARD,
+        STEWARD,
+    ),
+    "extend the prompt questions": (
+        lambda u, c: perms.can_manage_prompt_questions(u, c.place),
+        STEWARD,
+        STEWARD,
+    ),
 }
 
 
 @pytest.fixture
 def cast(request, learning_markers) -> dict[str, Any]:
-    return {role: (None if role == "anonymous" else request.getfixturevalue(role)) for role in ROLES}
+    return {
+        role: (None if role == "anonymous" else request.getfixturevalue(role)) for role in ROLES
+    }
 
 
 def _actor(person: Any) -> Any:
@@ -73,7 +87,9 @@ def test_entries_are_seen_by_their_own_visibility(where: str, cast, learning_mar
         for role, person in cast.items():
             fresh = Entry.objects.select_related("cycle__place").get(pk=entry.pk)
             assert perms.can_see_entry(_actor(person), fresh) is (role in audiences[visibility]), (
-                role, visibility, where
+                role,
+                visibility,
+                where,
             )
 
 
@@ -81,7 +97,12 @@ def test_nobody_adds_to_or_moves_a_closed_cycle(cast, cycle, participant) -> Non
     services.cycle_move(cycle=cycle, by=participant, to="stopped", reason="Paused by the board")
     cycle.refresh_from_db()
     for role, person in cast.items():
-        for check in (perms.can_add_entry, perms.can_move_cycle, perms.can_edit_cycle, perms.can_ask_to_join):
+        for check in (
+            perms.can_add_entry,
+            perms.can_move_cycle,
+            perms.can_edit_cycle,
+            perms.can_ask_to_join,
+        ):
             assert check(_actor(person), LearningCycle.objects.get(pk=cycle.pk)) is False, role
         assert perms.can_read_cycle(_actor(person), cycle) is True
 
@@ -112,13 +133,25 @@ def _urls(cycle: LearningCycle, markers: Any) -> dict[str, tuple[str, str, dict[
         "move it on": ("GET", reverse("learning:cycle_move", kwargs={"slug": slug, "pk": pk}), {}),
         "reframe it": ("GET", reverse("learning:cycle_edit", kwargs={"slug": slug, "pk": pk}), {}),
         "define its measures": (
-            "GET", reverse("learning:cycle_measure_new", kwargs={"slug": slug, "pk": pk}), {},
+            "GET",
+            reverse("learning:cycle_measure_new", kwargs={"slug": slug, "pk": pk}),
+            {},
         ),  # fmt: skip
-        "define the place's measures": ("GET", reverse("learning:measure_new", kwargs={"slug": slug}), {}),
-        "extend the prompt questions": ("GET", reverse("learning:prompt_questions", kwargs={"slug": slug}), {}),
+        "define the place's measures": (
+            "GET",
+            reverse("learning:measure_new", kwargs={"slug": slug}),
+            {},
+        ),
+        "extend the prompt questions": (
+            "GET",
+            reverse("learning:prompt_questions", kwargs={"slug": slug}),
+            {},
+        ),
         "record a place reading": (
             "POST",
-            reverse("learning:reading_new", kwargs={"slug": slug, "pk": markers.measures[which].pk}),
+            reverse(
+                "learning:reading_new", kwargs={"slug": slug, "pk": markers.measures[which].pk}
+            ),
             {"value": "3", "date": "2026-01-02"},
         ),
     }
@@ -152,15 +185,15 @@ def test_each_page_for_each_person(
         response = client.get(url) if method == "GET" else client.post(url, data)
         status = response.status_code
         if role in allowed:
-            assert status in (200, 302) and "/accounts/login/" not in response.get("Location", ""), (
-                role, action, where, status
-            )
+            assert status in (200, 302) and "/accounts/login/" not in response.get(
+                "Location", ""
+            ), (role, action, where, status)
         elif where == "members-only" and role in ("anonymous", "outsider"):
             # The place is hidden from them: never a 403 that says it exists.
-            assert status == 404 or (role == "anonymous" and "/accounts/login/" in response.get("Location", "")), (
-                role, action, where, status
-            )
+            assert status == 404 or (
+                role == "anonymous" and "/accounts/login/" in response.get("Location", "")
+            ), (role, action, where, status)
         else:
-            assert status in (403, 404) or (role == "anonymous" and "/accounts/login/" in response.get("Location", "")), (
-                role, action, where, status
-            )
+            assert status in (403, 404) or (
+                role == "anonymous" and "/accounts/login/" in response.get("Location", "")
+            ), (role, action, where, status)

@@ -12,7 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learning import services
-from learning.models import CycleParticipant, Entry, EntryKind, LearningCycle, PromptDelivery, PromptQuestion
+from learning.models import (
+    CycleParticipant,
+    Entry,
+    EntryKind,
+    LearningCycle,
+    PromptDelivery,
+    PromptQuestion,
+)
 from learning.periods import current_due_period, period_for
 from learning.tasks import send_due_prompts
 from places.models import Notification, OutboxMessage
@@ -39,7 +46,10 @@ def test_weekly_periods_are_iso_weeks() -> None:
 
 def test_fortnightly_periods_count_pairs_of_weeks_from_the_day_testing_began() -> None:
     began = date(2026, 3, 4)  # a Wednesday
-    keys = [period_for("fortnightly", began + timedelta(days=d), testing_began=began).key for d in (0, 13, 14, 27, 28)]
+    keys = [
+        period_for("fortnightly", began + timedelta(days=d), testing_began=began).key
+        for d in (0, 13, 14, 27, 28)
+    ]
     assert keys == ["F-0", "F-0", "F-1", "F-1", "F-2"]
     assert period_for("fortnightly", date(2026, 3, 3), testing_began=began) is None
 
@@ -47,33 +57,103 @@ def test_fortnightly_periods_count_pairs_of_weeks_from_the_day_testing_began() -
 def test_monthly_periods_are_calendar_months() -> None:
     began = date(2026, 1, 31)
     period = period_for("monthly", date(2026, 2, 14), testing_began=began)
-    assert (period.key, period.start, period.end) == ("2026-02", date(2026, 2, 1), date(2026, 2, 28))
+    assert (period.key, period.start, period.end) == (
+        "2026-02",
+        date(2026, 2, 1),
+        date(2026, 2, 28),
+    )
 
 
 def test_a_prompt_falls_due_at_eight_in_the_morning_local_time() -> None:
     began = at(LONDON, 2026, 3, 2, 10, 0)  # a Monday, after 08:00
     # The same day: its 08:00 had passed before testing began, so the first prompt is Tuesday's.
-    assert current_due_period("weekly", now=at(LONDON, 2026, 3, 2, 23, 0), tz_name="Europe/London", testing_started_at=began) is None
-    assert current_due_period("weekly", now=at(LONDON, 2026, 3, 3, 7, 59), tz_name="Europe/London", testing_started_at=began) is None
-    assert current_due_period("weekly", now=at(LONDON, 2026, 3, 3, 8, 0), tz_name="Europe/London", testing_started_at=began).key == "2026-W10"
+    assert (
+        current_due_period(
+            "weekly",
+            now=at(LONDON, 2026, 3, 2, 23, 0),
+            tz_name="Europe/London",
+            testing_started_at=began,
+        )
+        is None
+    )
+    assert (
+        current_due_period(
+            "weekly",
+            now=at(LONDON, 2026, 3, 3, 7, 59),
+            tz_name="Europe/London",
+            testing_started_at=began,
+        )
+        is None
+    )
+    assert (
+        current_due_period(
+            "weekly",
+            now=at(LONDON, 2026, 3, 3, 8, 0),
+            tz_name="Europe/London",
+            testing_started_at=began,
+        ).key
+        == "2026-W10"
+    )
     # The next week: due from Monday 08:00.
-    assert current_due_period("weekly", now=at(LONDON, 2026, 3, 9, 7, 30), tz_name="Europe/London", testing_started_at=began) is None
-    assert current_due_period("weekly", now=at(LONDON, 2026, 3, 9, 8, 5), tz_name="Europe/London", testing_started_at=began).key == "2026-W11"
+    assert (
+        current_due_period(
+            "weekly",
+            now=at(LONDON, 2026, 3, 9, 7, 30),
+            tz_name="Europe/London",
+            testing_started_at=began,
+        )
+        is None
+    )
+    assert (
+        current_due_period(
+            "weekly",
+            now=at(LONDON, 2026, 3, 9, 8, 5),
+            tz_name="Europe/London",
+            testing_started_at=began,
+        ).key
+        == "2026-W11"
+    )
 
 
 def test_someone_in_another_time_zone_gets_theirs_at_their_own_eight() -> None:
     began = at(UTC, 2026, 3, 1, 12, 0)
     tokyo_eight = at(ZoneInfo("Asia/Tokyo"), 2026, 3, 2, 8, 0)  # Sunday 23:00 UTC
-    assert current_due_period("weekly", now=tokyo_eight, tz_name="Asia/Tokyo", testing_started_at=began).key == "2026-W10"
+    assert (
+        current_due_period(
+            "weekly", now=tokyo_eight, tz_name="Asia/Tokyo", testing_started_at=began
+        ).key
+        == "2026-W10"
+    )
     # In London it is still Sunday night, and that week's last 08:00 came before testing began.
-    assert current_due_period("weekly", now=tokyo_eight, tz_name="Europe/London", testing_started_at=began) is None
+    assert (
+        current_due_period(
+            "weekly", now=tokyo_eight, tz_name="Europe/London", testing_started_at=began
+        )
+        is None
+    )
     # An unknown time zone falls back to London rather than failing.
-    assert current_due_period("weekly", now=at(LONDON, 2026, 3, 2, 8, 1), tz_name="Mars/Olympus", testing_started_at=began).key == "2026-W10"
+    assert (
+        current_due_period(
+            "weekly",
+            now=at(LONDON, 2026, 3, 2, 8, 1),
+            tz_name="Mars/Olympus",
+            testing_started_at=began,
+        ).key
+        == "2026-W10"
+    )
 
 
 def test_a_period_whose_last_eight_oclock_is_gone_is_skipped() -> None:
     began = at(LONDON, 2026, 3, 8, 9, 0)  # Sunday 09:00: no 08:00 left in that ISO week
-    assert current_due_period("weekly", now=at(LONDON, 2026, 3, 8, 20, 0), tz_name="Europe/London", testing_started_at=began) is None
+    assert (
+        current_due_period(
+            "weekly",
+            now=at(LONDON, 2026, 3, 8, 20, 0),
+            tz_name="Europe/London",
+            testing_started_at=began,
+        )
+        is None
+    )
 
 
 # --- Delivery -----------------------------------------------------------------------------------
@@ -95,12 +175,16 @@ def _due_now(cycle: LearningCycle) -> None:
 
 
 @pytest.mark.django_db
-def test_each_participant_gets_one_prompt_per_period_however_often_it_runs(cycle, participant, member) -> None:
+def test_each_participant_gets_one_prompt_per_period_however_often_it_runs(
+    cycle, participant, member
+) -> None:
     CycleParticipant.objects.create(cycle=cycle, user=member)
     _testing_since(cycle, at(LONDON, 2026, 3, 2, 7, 0))
     now = at(LONDON, 2026, 3, 4, 9, 0)
     due = services.prompts_due(now=now)
-    assert sorted(due) == sorted([(cycle.pk, participant.pk, "2026-W10"), (cycle.pk, member.pk, "2026-W10")])
+    assert sorted(due) == sorted(
+        [(cycle.pk, participant.pk, "2026-W10"), (cycle.pk, member.pk, "2026-W10")]
+    )
     for _ in range(3):
         for cycle_id, user_id, key in due:
             services.prompt_deliver(cycle_id=cycle_id, user_id=user_id, period_key=key, now=now)
@@ -112,10 +196,14 @@ def test_each_participant_gets_one_prompt_per_period_however_often_it_runs(cycle
 
 
 @pytest.mark.django_db
-def test_a_prompt_email_names_the_question_links_to_the_answer_and_can_be_stopped(cycle, participant, outbox) -> None:
+def test_a_prompt_email_names_the_question_links_to_the_answer_and_can_be_stopped(
+    cycle, participant, outbox
+) -> None:
     _testing_since(cycle, at(LONDON, 2026, 3, 2, 7, 0))
     now = at(LONDON, 2026, 3, 2, 8, 1)
-    delivery = services.prompt_deliver(cycle_id=cycle.pk, user_id=participant.pk, period_key="2026-W10", now=now)
+    delivery = services.prompt_deliver(
+        cycle_id=cycle.pk, user_id=participant.pk, period_key="2026-W10", now=now
+    )
     assert delivery is not None
     message = outbox.last(to=participant.email)
     assert message.kind == "prompt"
@@ -139,16 +227,33 @@ def test_no_prompts_while_framing_after_closing_or_with_no_rhythm(place, partici
     framing = make_cycle(place, participant, title="Framing", status="framing")
     silent = make_cycle(place, participant, title="Silent", rhythm="none")
     concluded = make_cycle(place, participant, title="Done", status="concluded")
-    assert framing.testing_started_at is None and silent.testing_started_at and concluded.testing_started_at
+    assert (
+        framing.testing_started_at is None
+        and silent.testing_started_at
+        and concluded.testing_started_at
+    )
     later = timezone.now() + timedelta(days=8)
     assert services.prompts_due(now=later) == []
-    assert services.prompt_deliver(cycle_id=concluded.pk, user_id=participant.pk, period_key="x", now=later) is None
+    assert (
+        services.prompt_deliver(
+            cycle_id=concluded.pk, user_id=participant.pk, period_key="x", now=later
+        )
+        is None
+    )
 
 
 @pytest.mark.django_db
 def test_a_stale_period_key_sends_nothing(cycle, participant) -> None:
     _testing_since(cycle, at(LONDON, 2026, 3, 2, 7, 0))
-    assert services.prompt_deliver(cycle_id=cycle.pk, user_id=participant.pk, period_key="2026-W09", now=at(LONDON, 2026, 3, 3, 9, 0)) is None
+    assert (
+        services.prompt_deliver(
+            cycle_id=cycle.pk,
+            user_id=participant.pk,
+            period_key="2026-W09",
+            now=at(LONDON, 2026, 3, 3, 9, 0),
+        )
+        is None
+    )
     assert not PromptDelivery.objects.exists()
 
 
@@ -180,7 +285,9 @@ def test_stewards_add_questions_and_prompts_ask_them(client_for, cycle, steward,
     own = PromptQuestion.objects.get(place=cycle.place)
     PromptQuestion.objects.exclude(pk=own.pk).update(active=False)
     assert services.prompt_question_for(cycle, "2026-W10") == own
-    toggle = reverse("learning:prompt_question_toggle", kwargs={"slug": cycle.place.slug, "question_id": own.pk})
+    toggle = reverse(
+        "learning:prompt_question_toggle", kwargs={"slug": cycle.place.slug, "question_id": own.pk}
+    )
     assert client_for(steward).post(toggle).status_code == 302
     own.refresh_from_db()
     assert own.active is False
@@ -204,7 +311,9 @@ def answer_path(delivery: PromptDelivery) -> str:
 
 
 @pytest.mark.django_db
-def test_the_emailed_link_answers_the_prompt_as_a_reflection_without_signing_in(anonymous, delivery, participant, outbox) -> None:
+def test_the_emailed_link_answers_the_prompt_as_a_reflection_without_signing_in(
+    anonymous, delivery, participant, outbox
+) -> None:
     link = outbox.link(to=participant.email, contains="/learning/prompts/")
     path = link.replace("http://127.0.0.1:8000", "")
     page = anonymous.get(path)
@@ -212,17 +321,31 @@ def test_the_emailed_link_answers_the_prompt_as_a_reflection_without_signing_in(
     assert delivery.question_text in page.content.decode()
     assert "private" in page["Cache-Control"] and "no-store" in page["Cache-Control"]
 
-    response = anonymous.post(path, {"body": "The kettle mattered more than the leaflet.", "visibility": "members"})
+    response = anonymous.post(
+        path, {"body": "The kettle mattered more than the leaflet.", "visibility": "members"}
+    )
     assert response.status_code == 200
     assert "Your reflection is in the timeline" in response.content.decode()
     entry = Entry.objects.get(prompt=delivery)
-    assert (entry.kind, entry.author, entry.visibility) == (EntryKind.REFLECTION, participant, "members")
+    assert (entry.kind, entry.author, entry.visibility) == (
+        EntryKind.REFLECTION,
+        participant,
+        "members",
+    )
     assert delivery.question_text in entry.body
     delivery.refresh_from_db()
     assert delivery.answered_at is not None
     # Nobody was signed in, and the link opens nothing else.
     assert SESSION_KEY not in anonymous.session
-    assert anonymous.get(reverse("learning:entry_new", kwargs={"slug": delivery.cycle.place.slug, "pk": delivery.cycle_id})).status_code == 302
+    assert (
+        anonymous.get(
+            reverse(
+                "learning:entry_new",
+                kwargs={"slug": delivery.cycle.place.slug, "pk": delivery.cycle_id},
+            )
+        ).status_code
+        == 302
+    )
 
     # A second use is refused, clearly.
     again = anonymous.post(path, {"body": "Again", "visibility": "members"})
@@ -233,7 +356,9 @@ def test_the_emailed_link_answers_the_prompt_as_a_reflection_without_signing_in(
 
 @pytest.mark.django_db
 def test_an_expired_link_is_refused(anonymous, delivery) -> None:
-    PromptDelivery.objects.filter(pk=delivery.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    PromptDelivery.objects.filter(pk=delivery.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
     response = anonymous.post(answer_path(delivery), {"body": "Late", "visibility": "members"})
     assert response.status_code == 410
     assert "expired" in response.content.decode()
@@ -253,9 +378,13 @@ def test_a_forged_or_altered_link_is_a_404(anonymous, delivery) -> None:
 
 
 @pytest.mark.django_db
-def test_a_prompt_for_a_concluded_cycle_cannot_be_answered(anonymous, delivery, participant) -> None:
+def test_a_prompt_for_a_concluded_cycle_cannot_be_answered(
+    anonymous, delivery, participant
+) -> None:
     services.cycle_move(cycle=delivery.cycle, by=participant, to="reflecting")
-    services.cycle_move(cycle=delivery.cycle, by=participant, to="concluded", learned="a", differently="b")
+    services.cycle_move(
+        cycle=delivery.cycle, by=participant, to="concluded", learned="a", differently="b"
+    )
     response = anonymous.post(answer_path(delivery), {"body": "Too late", "visibility": "members"})
     assert response.status_code == 409
     assert "concluded" in response.content.decode()
@@ -271,16 +400,32 @@ def test_an_empty_answer_is_refused_and_the_link_still_works(anonymous, delivery
 
 
 @pytest.mark.django_db
-def test_a_waiting_prompt_shows_on_the_cycle_page_and_is_answered_in_the_app(client_for, delivery, participant, member) -> None:
+def test_a_waiting_prompt_shows_on_the_cycle_page_and_is_answered_in_the_app(
+    client_for, delivery, participant, member
+) -> None:
     cycle = delivery.cycle
     page = client_for(participant).get(cycle.get_absolute_url()).content.decode()
     assert "A prompt is waiting" in page and delivery.question_text in page
-    assert "A prompt is waiting" not in client_for(member).get(cycle.get_absolute_url()).content.decode()
-    url = reverse("learning:prompt_in_app", kwargs={"slug": cycle.place.slug, "pk": cycle.pk, "delivery_id": delivery.pk})
+    assert (
+        "A prompt is waiting"
+        not in client_for(member).get(cycle.get_absolute_url()).content.decode()
+    )
+    url = reverse(
+        "learning:prompt_in_app",
+        kwargs={"slug": cycle.place.slug, "pk": cycle.pk, "delivery_id": delivery.pk},
+    )
     assert client_for(member).get(url).status_code == 404
-    assert client_for(participant).post(url, {"body": "Noted.", "visibility": "participants"}).status_code == 200
+    assert (
+        client_for(participant)
+        .post(url, {"body": "Noted.", "visibility": "participants"})
+        .status_code
+        == 200
+    )
     assert Entry.objects.get(prompt=delivery).visibility == "participants"
-    assert "A prompt is waiting" not in client_for(participant).get(cycle.get_absolute_url()).content.decode()
+    assert (
+        "A prompt is waiting"
+        not in client_for(participant).get(cycle.get_absolute_url()).content.decode()
+    )
 
 
 @pytest.mark.django_db

@@ -35,9 +35,13 @@ def entry_maker(cycle, participant):
             visibility = next(VISIBILITIES)
             if kind == "data":
                 services.reading_record(
-                    measure=measure, by=participant, value=Decimal(i), on=date(2026, 1, 1) + timedelta(days=len(made)),
-                    note="Counted at the door", visibility=visibility,
-                )  # fmt: skip
+                    measure=measure,
+                    by=participant,
+                    value=Decimal(i),
+                    on=date(2026, 1, 1) + timedelta(days=len(made)),
+                    note="Counted at the door",
+                    visibility=visibility,
+                )
                 made.append(None)
                 continue
             entry = services.entry_create(
@@ -65,7 +69,9 @@ def test_the_cycle_page_costs_the_same_with_5_and_50_entries(
     assert_constant_queries(client_for(person), cycle.get_absolute_url(), entry_maker)
 
 
-def test_the_second_page_of_the_timeline_costs_the_same(client_for, participant, cycle, entry_maker) -> None:
+def test_the_second_page_of_the_timeline_costs_the_same(
+    client_for, participant, cycle, entry_maker
+) -> None:
     entry_maker(25)  # a second page exists from here on
     assert_constant_queries(
         client_for(participant), cycle.get_absolute_url(), entry_maker, data={"page": 2}
@@ -75,12 +81,16 @@ def test_the_second_page_of_the_timeline_costs_the_same(client_for, participant,
 def test_the_library_costs_the_same_with_5_and_50_cycles(client_for, place, participant) -> None:
     def make(n: int) -> None:
         for i in range(n):
-            make_cycle(place, participant, title=f"Closed cycle {i} about floods", status="concluded")
+            make_cycle(
+                place, participant, title=f"Closed cycle {i} about floods", status="concluded"
+            )
 
     assert_constant_queries(client_for(None), reverse("learning:library"), make)
 
 
-def test_a_library_search_costs_the_same_with_5_and_50_cycles(client_for, place, participant) -> None:
+def test_a_library_search_costs_the_same_with_5_and_50_cycles(
+    client_for, place, participant
+) -> None:
     def make(n: int) -> None:
         for i in range(n):
             make_cycle(place, participant, title=f"Door knocking {i}", status="concluded")
@@ -105,7 +115,9 @@ def test_the_place_home_costs_the_same_with_5_and_50_cycles(client_for, place, p
     )
 
 
-def test_the_measures_page_costs_the_same_with_5_and_50_readings(client_for, place, steward) -> None:
+def test_the_measures_page_costs_the_same_with_5_and_50_readings(
+    client_for, place, steward
+) -> None:
     measure = services.measure_define(
         place=place, by=steward, name="Empty homes", unit="homes", kind="outcome", better="lower"
     )
@@ -115,8 +127,13 @@ def test_the_measures_page_costs_the_same_with_5_and_50_readings(client_for, pla
         count = measure.readings.count()
         for i in range(n):
             services.reading_record(
-                measure=measure, by=steward, value=Decimal(30 - i % 7), on=start + timedelta(days=count + i)
+                measure=measure,
+                by=steward,
+                value=Decimal(30 - i % 7),
+                on=start + timedelta(days=count + i),
             )
 
-    assert_constant_queries(client_for(None), reverse("learning:measures", kwargs={"slug": place.slug}), make)
+    assert_constant_queries(
+        client_for(None), reverse("learning:measures", kwargs={"slug": place.slug}), make
+    )
     assert_constant_queries(client_for(None), measure.get_absolute_url(), make)

@@ -33,7 +33,9 @@ ALLOWED = {
 
 @pytest.fixture
 def people(request, learning_markers) -> dict[str, object]:
-    return {role: (None if role == "anonymous" else request.getfixturevalue(role)) for role in ROLES}
+    return {
+        role: (None if role == "anonymous" else request.getfixturevalue(role)) for role in ROLES
+    }
 
 
 def check(body: str, role: str, surface: str) -> None:
@@ -50,17 +52,25 @@ def test_the_cycle_page_shows_each_entry_only_to_its_audience(client_for, people
         check(body, role, "the cycle page")
 
 
-def test_an_entry_page_beyond_its_visibility_is_a_404(client_for, people, cycle, learning_markers) -> None:
+def test_an_entry_page_beyond_its_visibility_is_a_404(
+    client_for, people, cycle, learning_markers
+) -> None:
     for (which, visibility), entry in learning_markers.entries.items():
         if which != "public":
             continue
-        allowed = {"public": set(ROLES), "members": ALLOWED[PRIVATE_MARKER], "participants": ALLOWED[PARTICIPANT_MARKER]}[visibility]
+        allowed = {
+            "public": set(ROLES),
+            "members": ALLOWED[PRIVATE_MARKER],
+            "participants": ALLOWED[PARTICIPANT_MARKER],
+        }[visibility]
         for role, person in people.items():
             response = client_for(person).get(entry.get_absolute_url())
             assert response.status_code == (200 if role in allowed else 404), (role, visibility)
 
 
-def test_the_library_and_its_search_show_public_words_only(client_for, people, learning_markers) -> None:
+def test_the_library_and_its_search_show_public_words_only(
+    client_for, people, learning_markers
+) -> None:
     library = reverse("learning:library")
     for role, person in people.items():
         client = client_for(person)
@@ -71,16 +81,23 @@ def test_the_library_and_its_search_show_public_words_only(client_for, people, l
         # what was typed in its title and search box).
         for marker in (PRIVATE_MARKER, PARTICIPANT_MARKER):
             results = client.get(
-                library, {"q": marker}, headers={"HX-Request": "true", "HX-Target": "library-results"}
+                library,
+                {"q": marker},
+                headers={"HX-Request": "true", "HX-Target": "library-results"},
             ).content.decode()
             assert "No cycles found" in results and marker not in results, (role, marker)
         # Public words find it; words only in members' or participants' entries do not.
-        assert "Knocking on doors after floods" in client.get(library, {"q": "Mrs Patel"}).content.decode()
+        assert (
+            "Knocking on doors after floods"
+            in client.get(library, {"q": "Mrs Patel"}).content.decode()
+        )
         assert "No cycles found" in client.get(library, {"q": "rota"}).content.decode()
         assert "No cycles found" in client.get(library, {"q": "family"}).content.decode()
 
 
-def test_the_library_leaves_out_members_only_places_and_open_cycles(client_for, participant, private_cycle, cycle) -> None:
+def test_the_library_leaves_out_members_only_places_and_open_cycles(
+    client_for, participant, private_cycle, cycle
+) -> None:
     services.cycle_move(cycle=private_cycle, by=participant, to="stopped", reason="Winter ended")
     services.cycle_move(cycle=cycle, by=participant, to="stopped", reason="Summer came")
     body = client_for(participant).get(reverse("learning:library")).content.decode()
@@ -102,7 +119,9 @@ def _told_by_entries(cycle, participant) -> None:
         )
 
 
-def test_the_place_timeline_shows_each_item_only_to_its_audience(client_for, people, cycle, participant) -> None:
+def test_the_place_timeline_shows_each_item_only_to_its_audience(
+    client_for, people, cycle, participant
+) -> None:
     _told_by_entries(cycle, participant)
     home = reverse("places:home", kwargs={"slug": cycle.place.slug})
     for role, person in people.items():
@@ -113,7 +132,9 @@ def test_the_place_timeline_shows_each_item_only_to_its_audience(client_for, peo
 def test_the_digest_shows_each_item_only_to_its_audience(people, cycle, participant) -> None:
     _told_by_entries(cycle, participant)
     place = cycle.place
-    Membership.objects.filter(place=place).update(joined_at=timezone.now() - timezone.timedelta(days=90))
+    Membership.objects.filter(place=place).update(
+        joined_at=timezone.now() - timezone.timedelta(days=90)
+    )
     period = period_containing("weekly", timezone.localdate(), timezone.get_current_timezone())
     members = [people[r] for r in ("member", "steward", "participant")]
     digest_batch_build(
@@ -130,7 +151,9 @@ def test_the_digest_shows_each_item_only_to_its_audience(people, cycle, particip
         check(message.body + message.html, role, "the digest")
 
 
-def test_the_four_worlds_count_only_what_the_reader_may_see(client_for, people, cycle, participant) -> None:
+def test_the_four_worlds_count_only_what_the_reader_may_see(
+    client_for, people, cycle, participant
+) -> None:
     for visibility in ("public", "members", "participants"):
         services.entry_create(
             cycle=cycle, author=participant, kind="action", body="Tried", world="by",
@@ -144,7 +167,9 @@ def test_the_four_worlds_count_only_what_the_reader_may_see(client_for, people, 
         assert f"{n} action{'s' if n != 1 else ''} logged" in body, role
 
 
-def test_a_hidden_entry_shows_its_reason_and_leaves_the_library(client_for, steward, learning_markers) -> None:
+def test_a_hidden_entry_shows_its_reason_and_leaves_the_library(
+    client_for, steward, learning_markers
+) -> None:
     entry = learning_markers.entries[("library", "public")]
     content_hide(kind=registry.flaggable("entry"), obj=entry, by=steward, reason="it names a child")
     entry.refresh_from_db()
@@ -152,9 +177,17 @@ def test_a_hidden_entry_shows_its_reason_and_leaves_the_library(client_for, stew
     page = client_for(None).get(entry.cycle.get_absolute_url()).content.decode()
     assert "Hidden by a steward because it names a child" in page
     assert "We met Mrs Patel" not in page
-    assert "No cycles found" in client_for(None).get(reverse("learning:library"), {"q": "Mrs Patel"}).content.decode()
+    assert (
+        "No cycles found"
+        in client_for(None).get(reverse("learning:library"), {"q": "Mrs Patel"}).content.decode()
+    )
     # Shown again, it is found again.
     from places.flags import content_unhide
 
     content_unhide(kind=registry.flaggable("entry"), obj=Entry.objects.get(pk=entry.pk), by=steward)
-    assert "No cycles found" not in client_for(None).get(reverse("learning:library"), {"q": "Mrs Patel"}).content.decode()
+    assert (
+        "No cycles found"
+        not in client_for(None)
+        .get(reverse("learning:library"), {"q": "Mrs Patel"})
+        .content.decode()
+    )

@@ -133,9 +133,7 @@ RULES: dict[str, Rule] = {
     "learning:entry_new": Rule(
         read="participant", write="participant", kwargs=_cycle, post_data=_entry_data
     ),
-    "learning:entry": Rule(
-        read="member", kwargs=_entry, private=True, note="a members-only entry"
-    ),
+    "learning:entry": Rule(read="member", kwargs=_entry, private=True, note="a members-only entry"),
     "learning:entry_edit": Rule(
         read="participant",
         write="participant",
@@ -154,7 +152,10 @@ RULES: dict[str, Rule] = {
     "learning:measure_new": Rule(read="steward", write="steward", kwargs=_place),
     "learning:measure": Rule(read="member", kwargs=_measure, private=True),
     "learning:reading_new": Rule(
-        read="member", write="member", kwargs=_measure, private=True,
+        read="member",
+        write="member",
+        kwargs=_measure,
+        private=True,
         note="a place-wide measure takes readings from any member",
     ),  # fmt: skip
     "learning:prompt_questions": Rule(read="steward", write="steward", kwargs=_place),
@@ -182,7 +183,9 @@ ADMIN_ROWS = {
     "learning.entry": lambda cast: _markers(cast).entries[("public", "public")],
     "learning.measure": lambda cast: _markers(cast).measures["public"],
     "learning.reading": lambda cast: _markers(cast).measures["public"].readings.first(),
-    "learning.promptquestion": lambda cast: PromptQuestion.objects.order_by("pk").first(),
+    "learning.promptquestion": lambda cast: PromptQuestion.objects.get_or_create(
+        place=None, text="What surprised you?"
+    )[0],
     "learning.promptdelivery": lambda cast: _delivery(
         cast.fixture("cycle"), cast.fixture("participant")
     ),

@@ -1,0 +1,183 @@
+"""How the community fund shows up in places, through ``places.registry``.
+
+Registered from :meth:`governance.apps.GovernanceConfig.ready`:
+
+* the "Community fund" panel on the place home;
+* ideas and comments on ideas as flaggable content;
+* the activity kind ``fund`` and its digest section (with rounds whose ideas or points close
+  in the next fortnight as "coming up");
+* the notification kinds people are told about;
+* the demo seeder (one fund with a completed round and a round open for ideas);
+* the person's data export and consent withdrawal for what they wrote in the fund.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.http import HttpRequest
+
+from places.models import Place
+from places.registry import FlaggableKind, Registry
+
+from .fund_models import Fund, Idea, IdeaComment, Round
+
+ACTIVITY_KIND = "fund"
+UPCOMING_DAYS = 14
+
+
+def fund_panel_context(request: HttpRequest, place: Place) -> dict[str, Any] | None:
+    """Two queries whatever the size of the place: the funds (with counts), and their rounds."""
+    from .fund_rules import can_create_fund
+
+    funds = list(
+        Fund.objects.for_place(place)
+        .annotate(award_count=Count("rounds__awards", distinct=True))
+        .order_by("-created_at", "-id")[:3]
+    )
+    may_create = can_create_fund(request.user, place)
+    if not funds and not may_create:
+        return None
+    latest: dict[int, Round] = {}
+    for round_ in Round.objects.filter(fund__in=funds).order_by("fund_id", "-number"):
+        latest.setdefault(round_.fund_id, round_)
+    for fund in funds:
+        fund.place = place
+        fund.latest_round = latest.get(fund.pk)  # type: ignore[attr-defined]
+    return {"funds": funds, "may_create": may_create}
+
+
+class _Upcoming:
+    def __init__(self, text: str, url: str, when: datetime) -> None:
+        self.text, self.url, self.when = text, url, when
+
+
+def closing_soon(place: Place, now: datetime) -> list[Any]:
+    """Rounds whose ideas or points close in the next fortnight, for the digest."""
+    soon = now + timedelta(days=UPCOMING_DAYS)
+    rows = (
+        Round.objects.filter(fund__place=place, closed_at__isnull=True)
+        .filter(
+            Q(ideas_close_at__gt=now, ideas_close_at__lte=soon, ideas_open_at__lte=now)
+            | Q(allocation_closes_at__gt=now, allocation_closes_at__lte=soon)
+        )
+        .select_related("fund")
+        .order_by("allocation_closes_at", "id")[:5]
+    )
+    items = []
+    for round_ in rows:
+        round_.fund.place = place
+        url = f"{settings.SITE_URL}{round_.get_absolute_url()}"
+        if round_.ideas_open_at <= now < round_.ideas_close_at:
+            items.append(
+                _Upcoming(f"Ideas close in {round_.fund.name}, {round_.title}", url,
+                          round_.ideas_close_at)  # fmt: skip
+            )
+        elif round_.allocation_opens_at <= now < round_.allocation_closes_at:
+            items.append(
+                _Upcoming(f"Points close in {round_.fund.name}, {round_.title}", url,
+                          round_.allocation_closes_at)  # fmt: skip
+            )
+    return items
+
+
+IDEA_FLAGGABLE = FlaggableKind(
+    key="fund_idea",
+    label="idea for the fund",
+    model=Idea,
+    author=lambda idea: idea.proposer,
+    excerpt=lambda idea: idea.excerpt,
+    place=lambda idea: idea.round.fund.place,
+    place_lookup="round__fund__place",
+)
+
+COMMENT_FLAGGABLE = FlaggableKind(
+    key="fund_comment",
+    label="comment on an idea",
+    model=IdeaComment,
+    author=lambda comment: comment.author,
+    excerpt=lambda comment: comment.excerpt,
+    place=lambda comment: comment.idea.round.fund.place,
+    place_lookup="idea__round__fund__place",
+)
+
+
+def export(user: Any) -> dict[str, Any]:
+    """What the fund holds about a person (never anyone else's points)."""
+    from .fund_models import CoDesigner, InterestTie, Points
+
+    def when(value: Any) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "ideas_proposed": [
+            {
+                "fund": i.round.fund.name,
+                "round": i.round.number,
+                "title": i.title,
+                "amount": str(i.amount),
+                "created_at": when(i.created_at),
+            }
+            for i in Idea.objects.filter(proposer=user).select_related("round__fund")
+        ],
+        "ideas_codesigned": [
+            {"idea": c.idea.title, "joined_at": when(c.joined_at)}
+            for c in CoDesigner.objects.filter(user=user).select_related("idea")
+        ],
+        "comments": [
+            {"idea": c.idea.title, "text": c.text, "created_at": when(c.created_at)}
+            for c in IdeaComment.objects.filter(author=user).select_related("idea")
+        ],
+        "ties": [
+            {"idea": t.idea.title, "kind": t.kind, "interest_id": t.interest_id}
+            for t in InterestTie.objects.filter(user=user).select_related("idea")
+        ],
+        "points": [
+            {"idea": p.idea.title, "points": p.points, "updated_at": when(p.updated_at)}
+            for p in Points.objects.filter(allocator__user=user).select_related("idea")
+        ],
+    }
+
+
+WITHDRAWN = "[Withdrawn by the person who wrote it.]"
+
+
+def redact(user: Any) -> None:
+    """Consent withdrawn: the words of their comments are replaced (ideas, being proposals for
+    public money that others co-designed and allocated to, stay on the record)."""
+    IdeaComment.objects.filter(author=user).update(text=WITHDRAWN)
+
+
+def seed_demo(place: Place, result: Any) -> None:
+    from .fund_demo import seed_fund
+
+    seed_fund(place, result)
+
+
+def register(registry: Registry) -> None:
+    from places.notifications import register_kind
+
+    registry.register_panel(
+        "governance.funds",
+        title="Community fund",
+        template="governance/fund_panel.html",
+        context=fund_panel_context,
+        order=35,
+    )
+    registry.register_flaggable(IDEA_FLAGGABLE)
+    registry.register_flaggable(COMMENT_FLAGGABLE)
+    registry.register_activity_kind(ACTIVITY_KIND, "Community fund")
+    registry.register_digest_section(
+        "governance.funds",
+        title="The community fund",
+        activity_kinds=(ACTIVITY_KIND,),
+        order=45,
+        upcoming=closing_soon,
+    )
+    registry.register_demo_seeder("governance.funds", seed_demo)
+    registry.register_data_handler("governance.funds", export=export, redact=redact)
+    register_kind("fund_comment", "Someone comments on an idea you proposed or co-design")
+    register_kind("fund_result", "An idea you proposed is funded", email_default=True)
