@@ -213,8 +213,8 @@ def run(members: int, days: int, processes: int) -> dict[str, object]:
     from django.db import connections
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases
 
-    settings.DATABASES["default"]["TEST"] = {"NAME": "relational_bench_digests"}
     django.setup()
+    connections["default"].settings_dict.setdefault("TEST", {})["NAME"] = "relational_bench_digests"
     setup_test_environment()
     settings.DEBUG = False
     settings.MAILERS = {

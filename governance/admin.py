@@ -173,3 +173,6 @@ class RewriteAdmin(ReadOnly, admin.ModelAdmin):
                     "history_rows"]  # fmt: skip
     list_filter = ["kind"]
     search_fields = ["reason"]
+
+
+from .fund_admin import *  # noqa: E402,F403  (the community fund: governance/fund_admin.py)

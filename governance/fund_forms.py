@@ -264,9 +264,13 @@ class IdeaForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.round = round_
         self.fields["missions"].queryset = place.missions.all()  # type: ignore[attr-defined]
-        cycle_model = Round._meta.get_field("ideas").related_model._meta.get_field(  # type: ignore[union-attr]
-            "cycle"
-        ).related_model
+        cycle_model = (
+            Round._meta.get_field("ideas")
+            .related_model._meta.get_field(  # type: ignore[union-attr]
+                "cycle"
+            )
+            .related_model
+        )
         self.fields["cycle"].queryset = cycle_model._default_manager.filter(  # type: ignore[attr-defined,union-attr]
             place=place
         ).order_by("title")
@@ -310,8 +314,7 @@ class IdeaEditForm(IdeaForm):
         label="What did you change? (optional)",
         max_length=300,
         required=False,
-        help_text="Shown in the idea’s history, for example ‘Asked for less after the "
-        "comments’.",
+        help_text="Shown in the idea’s history, for example ‘Asked for less after the comments’.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -360,9 +363,13 @@ class AwardCycleForm(forms.Form):
 
     def __init__(self, *args: Any, place: Place, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cycle_model = Round._meta.get_field("awards").related_model._meta.get_field(  # type: ignore[union-attr]
-            "cycle"
-        ).related_model
+        cycle_model = (
+            Round._meta.get_field("awards")
+            .related_model._meta.get_field(  # type: ignore[union-attr]
+                "cycle"
+            )
+            .related_model
+        )
         self.fields["cycle"].queryset = cycle_model._default_manager.filter(  # type: ignore[attr-defined,union-attr]
             place=place
         ).order_by("title")

@@ -73,13 +73,17 @@ def closing_soon(place: Place, now: datetime) -> list[Any]:
         url = f"{settings.SITE_URL}{round_.get_absolute_url()}"
         if round_.ideas_open_at <= now < round_.ideas_close_at:
             items.append(
-                _Upcoming(f"Ideas close in {round_.fund.name}, {round_.title}", url,
-                          round_.ideas_close_at)  # fmt: skip
+                _Upcoming(
+                    f"Ideas close in {round_.fund.name}, {round_.title}", url, round_.ideas_close_at
+                )  # fmt: skip
             )
         elif round_.allocation_opens_at <= now < round_.allocation_closes_at:
             items.append(
-                _Upcoming(f"Points close in {round_.fund.name}, {round_.title}", url,
-                          round_.allocation_closes_at)  # fmt: skip
+                _Upcoming(
+                    f"Points close in {round_.fund.name}, {round_.title}",
+                    url,
+                    round_.allocation_closes_at,
+                )  # fmt: skip
             )
     return items
 
@@ -152,8 +156,15 @@ def redact(user: Any) -> None:
 
 
 def seed_demo(place: Place, result: Any) -> None:
+    from places.registry import registry
+
     from .fund_demo import seed_fund
 
+    # The awards are followed by the demo's learning cycles, so those come first (the learning
+    # seeder is idempotent; registry order alone would run it after this one).
+    learning = registry.demo_seeders.get("learning")
+    if learning is not None:
+        learning(place, result)
     seed_fund(place, result)
 
 

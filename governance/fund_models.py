@@ -158,9 +158,7 @@ class RoundQuerySet(models.QuerySet["Round"]):
         )
 
     def due_to_close(self, now: Any = None) -> RoundQuerySet:
-        return self.filter(
-            allocation_closes_at__lte=now or timezone.now(), closed_at__isnull=True
-        )
+        return self.filter(allocation_closes_at__lte=now or timezone.now(), closed_at__isnull=True)
 
 
 class Round(models.Model):
@@ -234,12 +232,12 @@ class Round(models.Model):
     def __str__(self) -> str:
         return f"{self.fund} – {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return f"{self.fund.get_absolute_url()}#round-{self.number}"
+
     @property
     def title(self) -> str:
         return f"Round {self.number}"
-
-    def get_absolute_url(self) -> str:
-        return f"{self.fund.get_absolute_url()}#round-{self.number}"
 
     def state(self, now: Any = None) -> RoundState:
         if self.closed_at is not None:
@@ -258,9 +256,9 @@ class Round(models.Model):
     @property
     def current_state(self) -> RoundState:
         """The state now, worked out once per object (templates ask several times)."""
-        if "_state" not in self.__dict__:
-            self.__dict__["_state"] = self.state()
-        return self.__dict__["_state"]
+        if "_round_state_now" not in self.__dict__:
+            self.__dict__["_round_state_now"] = self.state()
+        return self.__dict__["_round_state_now"]
 
     @property
     def is_open_for_ideas(self) -> bool:

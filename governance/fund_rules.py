@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.timezone import localtime
+
 from places.permissions import can_read_place, is_member, is_steward
 
 from .fund_models import Allocator, Award, Fund, Idea, InterestTie, Round, RoundState, TieKind
@@ -53,7 +55,7 @@ def allocator_ids(round_: Round) -> set[int]:
 
 
 def forget_round_caches(round_: Round) -> None:
-    for attr in (_ALLOCATORS_ATTR, _TIES_ATTR, "_state"):
+    for attr in (_ALLOCATORS_ATTR, _TIES_ATTR, "_round_state_now"):
         round_.__dict__.pop(attr, None)
 
 
@@ -77,8 +79,10 @@ def _why(tie: InterestTie) -> str:
     if tie.kind == TieKind.CODESIGNER:
         return "you co-design it"
     interest = tie.interest
-    return f"you tied your declared interest to it ({interest.description})" if interest else (
-        "you tied a declared interest to it"
+    return (
+        f"you tied your declared interest to it ({interest.description})"
+        if interest
+        else ("you tied a declared interest to it")
     )
 
 
@@ -162,9 +166,7 @@ def can_comment_on_idea(user: Any, idea: Idea) -> bool:
 
 def can_tie_interest(user: Any, idea: Idea) -> bool:
     """Members tie one of their declared interests to an idea until allocation closes."""
-    return idea.round.current_state in _TALKING_STATES and is_member(
-        user, idea.round.fund.place
-    )
+    return idea.round.current_state in _TALKING_STATES and is_member(user, idea.round.fund.place)
 
 
 # --- Points ---------------------------------------------------------------------------------------
@@ -173,9 +175,7 @@ def can_tie_interest(user: Any, idea: Idea) -> bool:
 def is_allocator(user: Any, round_: Round) -> bool:
     """In the round's fixed electorate, and still a member of the place."""
     return (
-        _signed_in(user)
-        and user.pk in allocator_ids(round_)
-        and is_member(user, round_.fund.place)
+        _signed_in(user) and user.pk in allocator_ids(round_) and is_member(user, round_.fund.place)
     )
 
 
@@ -187,7 +187,7 @@ def why_not_allocate(user: Any, round_: Round) -> str:
     """Why this person cannot spread points in the round now, in words for them ("" if they can)."""
     state = round_.current_state
     if state in (RoundState.UPCOMING, RoundState.IDEAS, RoundState.BETWEEN):
-        return f"Points open on {round_.allocation_opens_at:%-d %B %Y at %H:%M}."
+        return f"Points open on {localtime(round_.allocation_opens_at):%-d %B %Y at %H:%M}."
     if state in (RoundState.COUNTING, RoundState.CLOSED):
         return "Allocation has closed, so points can no longer be placed or changed."
     if not _signed_in(user):
@@ -197,7 +197,7 @@ def why_not_allocate(user: Any, round_: Round) -> str:
     if user.pk not in allocator_ids(round_):
         return (
             "The members who may spread points were fixed when allocation opened, "
-            f"on {round_.allocation_opens_at:%-d %B %Y}; you joined after that, so you "
+            f"on {localtime(round_.allocation_opens_at):%-d %B %Y}; you joined after that, so you "
             "cannot place points in this round. You can still comment on ideas."
         )
     return ""

@@ -18,9 +18,7 @@ urlpatterns = [
     path("<int:fund_id>/awards.csv", views.awards_csv, name="awards_csv"),
     path("<int:fund_id>/360giving.json", views.awards_360, name="awards_360"),
     path("<int:fund_id>/rounds/new/", views.round_create, name="round_create"),
-    path(
-        "<int:fund_id>/rounds/<int:round_id>/ideas/new/", views.idea_create, name="idea_create"
-    ),
+    path("<int:fund_id>/rounds/<int:round_id>/ideas/new/", views.idea_create, name="idea_create"),
     path("<int:fund_id>/rounds/<int:round_id>/points/", views.allocate, name="allocate"),
     path("<int:fund_id>/ideas/<int:idea_id>/", views.idea_detail, name="idea"),
     path("<int:fund_id>/ideas/<int:idea_id>/edit/", views.idea_edit, name="idea_edit"),

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from places.access import get_place_for_member, get_place_for_steward, get_place_for_user
@@ -385,9 +386,13 @@ def _idea_context(request: HtmxHttpRequest, place: Place, fund: Fund, idea: Idea
     tie_form = None
     if may_tie and my_interests:
         tie_form = TieForm(user=user, place=place)
-        tie_form.fields["interest"].queryset = Interest.objects.current().filter(  # type: ignore[attr-defined]
-            place=place, user=user
-        ).exclude(pk__in=tied_interest_ids)
+        tie_form.fields["interest"].queryset = (
+            Interest.objects.current()
+            .filter(  # type: ignore[attr-defined]
+                place=place, user=user
+            )
+            .exclude(pk__in=tied_interest_ids)
+        )
     return {
         "place": place,
         "fund": fund,
@@ -407,7 +412,8 @@ def _idea_context(request: HtmxHttpRequest, place: Place, fund: Fund, idea: Idea
         "may_tie": may_tie,
         "may_flag": can_flag(user, place),
         "has_interests": bool(my_interests),
-        "all_tied": bool(my_interests) and tie_form is not None
+        "all_tied": bool(my_interests)
+        and tie_form is not None
         and not tie_form.fields["interest"].queryset.exists(),  # type: ignore[attr-defined]
         "tie_form": tie_form,
         "comment_form": CommentForm() if rules.can_comment_on_idea(user, idea) else None,
@@ -464,8 +470,8 @@ def idea_edit(
             None,
             "A steward has hidden this idea, so it cannot be revised."
             if idea.is_hidden
-            else f"Ideas closed on {idea.round.ideas_close_at:%-d %B %Y at %H:%M}, so this idea "
-            "can no longer be revised.",
+            else f"Ideas closed on {localtime(idea.round.ideas_close_at):%-d %B %Y at %H:%M}, "
+            "so this idea can no longer be revised.",
         )
         return render(request, "governance/idea_form.html", {**context, "closed": True},
                       status=409)  # fmt: skip
@@ -679,6 +685,10 @@ def allocate(
         # Wrong moment: say so on the page, keeping what was typed.
         return _allocation_page(request, place, fund, round_, status=409, may=False,
                                 values_from=request.POST, message=why)  # fmt: skip
+    if request.method == "POST" and request.POST.get("action") == "check":
+        # Without JavaScript: the running total of what was typed, nothing saved.
+        return _allocation_page(request, place, fund, round_, status=200, may=True,
+                                values_from=request.POST, preview=True)  # fmt: skip
     if request.method == "POST":
         ideas = _round_ideas(round_)
         points, errors = funds.parse_spread(request.POST, [i.pk for i in ideas])
@@ -745,14 +755,16 @@ def _allocation_page(
         "round": round_,
         "state": round_.current_state,
         "may": may,
+        # Refused for its timing: the typed points stay on the page, with nothing to save.
+        "keep_typed": not may and values_from is not None and rules.is_allocator(user, round_),
         "why_not": "" if may else rules.why_not_allocate(user, round_),
         "rows": _allocation_rows(user, round_, ideas, values, all_errors),
         "total": total,
         "saved": saved,
-        "unsaved": values_from is not None and saved is not None
-        and typed_points != saved.points,
+        "unsaved": values_from is not None and saved is not None and typed_points != saved.points,
         "message": message,
         "errors": all_errors,
+        "first_error": next(iter(all_errors), ""),
         "preview": preview,
     }
     if request.htmx and request.htmx.target == "running-total":
@@ -796,8 +808,9 @@ def awards_360(request: HtmxHttpRequest, slug: str, fund_id: int) -> HttpRespons
     if not awards:
         raise Http404("No awards yet")
     content = threesixty.dumps(threesixty.package(fund, awards))
+    filename = f"{place.slug}-fund-{fund.pk}-360giving.json"
     return _download(content, content_type="application/json; charset=utf-8",
-                     filename=f"{place.slug}-fund-{fund.pk}-360giving.json", place=place)  # fmt: skip
+                     filename=filename, place=place)  # fmt: skip
 
 
 @login_required

@@ -26,6 +26,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.timezone import localtime
 
 from places.activity import activity_record
 from places.models import Interest, Membership, Place
@@ -59,8 +60,7 @@ FURTHEST_AHEAD = timedelta(days=3 * 366)
 
 #: The published rule, in the words shown on every fund page before allocation opens.
 ALLOCATION_RULE: tuple[str, ...] = (
-    "When allocation closes, the ideas are put in order of the points they received, most "
-    "first.",
+    "When allocation closes, the ideas are put in order of the points they received, most first.",
     "If two ideas have the same points, the one proposed first comes first.",
     "Going down that list, each idea is funded in full if what is left of the round's pot "
     "covers the amount it asked for. If it does not, the idea is not funded and the next one "
@@ -166,9 +166,7 @@ def check_round_dates(
     if allocation_closes_at <= allocation_opens_at:
         raise FundError("Allocation must close after it opens.", field="allocation_closes_at")
     if allocation_closes_at <= now:
-        raise FundError(
-            "Allocation must close in the future.", field="allocation_closes_at"
-        )
+        raise FundError("Allocation must close in the future.", field="allocation_closes_at")
     if allocation_closes_at > now + FURTHEST_AHEAD:
         raise FundError(
             "That is more than three years ahead: check the year.", field="allocation_closes_at"
@@ -196,8 +194,13 @@ def _name(user: Any) -> str:
     return (getattr(user, "display_name", "") or "A member") if user is not None else "Relational"
 
 
-def _activity(place: Place, actor: Any, verb: str, summary: str, *, url: str, target: Any) -> None:
-    activity_record(
+def _activity(
+    place: Place, actor: Any, verb: str, summary: str, *, url: str, target: Any,
+    when: datetime | None = None,
+) -> None:  # fmt: skip
+    """Write the timeline row, dated when it happened (a service told another moment, as the
+    demo and tests do, dates its row then too)."""
+    row = activity_record(
         place=place,
         actor=actor,
         kind=ACTIVITY_KIND,
@@ -206,6 +209,8 @@ def _activity(place: Place, actor: Any, verb: str, summary: str, *, url: str, ta
         url=url,
         target=target,
     )
+    if when is not None and abs(row.created_at - when) > timedelta(minutes=1):
+        type(row).objects.filter(pk=row.pk).update(created_at=when)
 
 
 def _require_member(place: Place, user: Any, what: str) -> None:
@@ -318,11 +323,15 @@ def fund_create(
     )
     round_ = _round_insert(fund, by, first_round, number=1, now=now)
     _activity(
-        place, by, "opened",
+        place,
+        by,
+        "opened",
         f"{_name(by)} opened the fund “{fund.name}” with {pounds(amount)}; ideas open "
-        f"{round_.ideas_open_at:%-d %B}",
-        url=fund.get_absolute_url(), target=fund,
-    )  # fmt: skip
+        f"{localtime(round_.ideas_open_at):%-d %B}",
+        url=fund.get_absolute_url(),
+        target=fund,
+        when=now,
+    )
     return fund
 
 
@@ -361,11 +370,15 @@ def round_create(*, fund: Fund, by: Any, plan: RoundPlan, now: datetime | None =
     number = (locked.rounds.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     round_ = _round_insert(locked, by, plan, number=number, now=now)
     _activity(
-        locked.place, by, "round_added",
+        locked.place,
+        by,
+        "round_added",
         f"{_name(by)} added {round_.title} to “{locked.name}”: ideas open "
-        f"{round_.ideas_open_at:%-d %B}, {pounds(round_.pot)} to allocate",
-        url=round_.get_absolute_url(), target=locked,
-    )  # fmt: skip
+        f"{localtime(round_.ideas_open_at):%-d %B}, {pounds(round_.pot)} to allocate",
+        url=round_.get_absolute_url(),
+        target=locked,
+        when=now,
+    )
     return round_
 
 
@@ -447,9 +460,7 @@ def _snapshot(idea: Idea, data: IdeaFields, *, by: Any, note: str, now: datetime
 
 
 @transaction.atomic
-def idea_propose(
-    *, round_: Round, by: Any, data: IdeaFields, now: datetime | None = None
-) -> Idea:
+def idea_propose(*, round_: Round, by: Any, data: IdeaFields, now: datetime | None = None) -> Idea:
     """A member proposes an idea while ideas are open; they are tied to it as its proposer."""
     now = now or timezone.now()
     locked = _lock_round(round_)
@@ -475,10 +486,14 @@ def idea_propose(
     _snapshot(idea, clean, by=by, note="First proposed", now=now)
     InterestTie.objects.create(idea=idea, user=by, kind=TieKind.PROPOSER, created_at=now)
     _activity(
-        place, by, "proposed",
+        place,
+        by,
+        "proposed",
         f"{_name(by)} proposed “{idea.title}” ({pounds(idea.amount)}) for {locked.fund.name}",
-        url=idea.get_absolute_url(), target=idea,
-    )  # fmt: skip
+        url=idea.get_absolute_url(),
+        target=idea,
+        when=now,
+    )
     return idea
 
 
@@ -504,9 +519,11 @@ def idea_revise(
 ) -> Idea:
     """Its proposer revises an idea until ideas close; every version is kept."""
     now = now or timezone.now()
-    locked = Idea.objects.select_for_update(of=("self",)).select_related(
-        "round__fund__place"
-    ).get(pk=idea.pk)
+    locked = (
+        Idea.objects.select_for_update(of=("self",))
+        .select_related("round__fund__place")
+        .get(pk=idea.pk)
+    )
     round_ = locked.round
     _require_member(round_.fund.place, by, "revise ideas")
     if locked.proposer_id != getattr(by, "pk", None):
@@ -531,10 +548,14 @@ def idea_revise(
     locked.missions.set(clean.missions)
     _snapshot(locked, clean, by=by, note=note.strip() or "Revised", now=now)
     _activity(
-        round_.fund.place, by, "revised",
+        round_.fund.place,
+        by,
+        "revised",
         f"{_name(by)} revised “{locked.title}” (version {locked.version})",
-        url=locked.get_absolute_url(), target=locked,
-    )  # fmt: skip
+        url=locked.get_absolute_url(),
+        target=locked,
+        when=now,
+    )
     return locked
 
 
@@ -565,8 +586,15 @@ def idea_comment(*, idea: Idea, by: Any, text: str, now: datetime | None = None)
         raise FundError("Keep your comment to 3,000 characters or fewer.", field="text")
     comment = IdeaComment.objects.create(idea=idea, author=by, text=words, created_at=now)
     url = comment.get_absolute_url()
-    _activity(place, by, "commented", f"{_name(by)} commented on the idea “{idea.title}”",
-              url=url, target=comment)  # fmt: skip
+    _activity(
+        place,
+        by,
+        "commented",
+        f"{_name(by)} commented on the idea “{idea.title}”",
+        url=url,
+        target=comment,
+        when=now,
+    )
     for user_id in _idea_people(idea) - {by.pk}:
         notification_create(
             recipient=_user(user_id),
@@ -604,8 +632,15 @@ def idea_join(*, idea: Idea, by: Any, now: datetime | None = None) -> CoDesigner
     InterestTie.objects.get_or_create(
         idea=idea, user=by, kind=TieKind.CODESIGNER, defaults={"created_at": now}
     )
-    _activity(place, by, "joined_idea", f"{_name(by)} joined “{idea.title}” as a co-designer",
-              url=idea.get_absolute_url(), target=idea)  # fmt: skip
+    _activity(
+        place,
+        by,
+        "joined_idea",
+        f"{_name(by)} joined “{idea.title}” as a co-designer",
+        url=idea.get_absolute_url(),
+        target=idea,
+        when=now,
+    )
     return codesigner
 
 
@@ -637,11 +672,15 @@ def interest_tie(
     )
     removed = Points.objects.filter(idea=idea, allocator__user=by).delete()[0]
     _activity(
-        place, by, "tied_interest",
+        place,
+        by,
+        "tied_interest",
         f"{_name(by)} tied a declared interest to “{idea.title}” "
         f"({interest.get_kind_display().lower()}: {interest.description})",
-        url=idea.get_absolute_url(), target=idea,
-    )  # fmt: skip
+        url=idea.get_absolute_url(),
+        target=idea,
+        when=now,
+    )
     tie.points_removed = removed  # type: ignore[attr-defined]
     return tie
 
@@ -675,11 +714,15 @@ def round_fix_electorate(*, round_: Round, now: datetime | None = None) -> int:
     forget_round_caches(round_)
     ideas = locked.ideas.shown().count()
     _activity(
-        locked.fund.place, None, "allocation_opened",
+        locked.fund.place,
+        None,
+        "allocation_opened",
         f"Points are open in {locked.fund.name}, {locked.title}: {len(members)} members can "
         f"spread {locked.points_per_member} points each over {ideas} ideas",
-        url=locked.get_absolute_url(), target=locked.fund,
-    )  # fmt: skip
+        url=locked.get_absolute_url(),
+        target=locked.fund,
+        when=now,
+    )
     return len(members)
 
 
@@ -711,7 +754,9 @@ def spread_of(*, round_: Round, user: Any) -> Spread:
     return Spread(allowance=round_.points_per_member, points=dict(rows))
 
 
-def parse_spread(values: Mapping[str, Any], idea_ids: Iterable[int]) -> tuple[dict[int, int], dict[str, str]]:
+def parse_spread(
+    values: Mapping[str, Any], idea_ids: Iterable[int]
+) -> tuple[dict[int, int], dict[str, str]]:
     """Read ``points-<idea id>`` fields: whole numbers from 0; returns points and field errors."""
     points: dict[int, int] = {}
     errors: dict[str, str] = {}
@@ -819,10 +864,14 @@ def points_spread(
         # Once per person: that they took part is public (they are listed as deciders of the
         # result); where their points went is not.
         _activity(
-            place, by, "allocated",
+            place,
+            by,
+            "allocated",
             f"{_name(by)} spread their points in {locked.fund.name}, {locked.title}",
-            url=locked.get_absolute_url(), target=locked.fund,
-        )  # fmt: skip
+            url=locked.get_absolute_url(),
+            target=locked.fund,
+            when=now,
+        )
     return Spread(
         allowance=locked.points_per_member,
         points={k: v for k, v in points.items() if v > 0},
@@ -1043,11 +1092,16 @@ def _close(round_id: int, now: datetime) -> RoundResult | None:
     locked.closed_at = now
     locked.save(update_fields=["closed_at", "electorate_fixed_at"])
     _activity(
-        place, None, "awarded",
-        f"{fund.name}, {locked.title} closed: {len(funded)} ideas funded, "
+        place,
+        None,
+        "awarded",
+        f"{fund.name}, {locked.title} closed: {len(funded)} "
+        f"idea{'' if len(funded) == 1 else 's'} funded, "
         f"{pounds(awarded_total)} awarded",
-        url=locked.get_absolute_url(), target=fund,
-    )  # fmt: skip
+        url=locked.get_absolute_url(),
+        target=fund,
+        when=now,
+    )
     for r in funded:
         if r.idea.proposer_id:
             notification_create(
@@ -1074,11 +1128,14 @@ def award_link_cycle(*, award: Award, by: Any, cycle: Any) -> Award:
     award.save(update_fields=["cycle"])
     if cycle is not None:
         _activity(
-            place, by, "award_cycle",
+            place,
+            by,
+            "award_cycle",
             f"{_name(by)} linked the learning cycle “{cycle.title}” to the award for "
             f"“{award.idea.title}”",
-            url=award.round.fund.get_absolute_url() + f"#award-{award.pk}", target=award.idea,
-        )  # fmt: skip
+            url=award.round.fund.get_absolute_url() + f"#award-{award.pk}",
+            target=award.idea,
+        )
     return award
 
 

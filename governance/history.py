@@ -280,14 +280,10 @@ def _decider_items(decision: Decision, since: datetime, people_ids: set[int]) ->
         elif event.pgh_label == "removed":
             label = "Decider removed"
         elif event.stated_at is not None:
-            label = (
-                "Stated no related interest"
-                if event.no_interest
-                else f"Stated {len(event.interest_ids)} related interest"
-                + ("s" if len(event.interest_ids) != 1 else "")
-            )
+            label = "Interests stated"
         else:
             continue
+        n = len(event.interest_ids or [])
         items.append(
             HistoryItem(
                 at=event.pgh_created_at,
@@ -296,6 +292,13 @@ def _decider_items(decision: Decision, since: datetime, people_ids: set[int]) ->
                 kind="decider",
                 label=label,
                 subject_id=event.user_id,
+                summary=(
+                    ""
+                    if label != "Interests stated"
+                    else "none relates"
+                    if event.no_interest
+                    else f"{n} relate{'s' if n == 1 else ''}"
+                ),
             )
         )
     return items

@@ -955,11 +955,15 @@ def response_give(*, item: Input, by: Any, disposition: str, text: str) -> Respo
         _notify(
             item.author,
             kind="decision_response",
-            text=f"Your input on “{locked.title}” has a response: {label}",
+            text=(
+                f"Your input on “{locked.title}” has a response: {label}"
+                if new
+                else f"The response to your input on “{locked.title}” changed: {label}"
+            ),
             decision=locked,
             by=by,
             url=item.get_absolute_url(),
-            key=None if not new else f"decision-response:{item.pk}",
+            key=f"decision-response:{item.pk}" if new else None,
         )
     return response
 

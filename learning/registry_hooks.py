@@ -95,12 +95,20 @@ def _unhide(entry: Entry, *, by: Any) -> None:
     cycle_refresh_search(entry.cycle_id)
 
 
+def _excerpt(entry: Entry) -> str:
+    """What a flag shows of an entry. A participants-only entry's words are not copied: the
+    flag form and the stewards' queue are seen by members who may not take part."""
+    if entry.visibility == "participants":
+        return f"A {entry.get_kind_display().lower()} seen only by the cycle’s participants"
+    return entry.excerpt
+
+
 ENTRY_FLAGGABLE = FlaggableKind(
     key="entry",
     label="log entry",
     model=Entry,
     author=lambda entry: entry.author,
-    excerpt=lambda entry: entry.excerpt,
+    excerpt=_excerpt,
     place=lambda entry: entry.cycle.place,
     hide=_hide,
     unhide=_unhide,

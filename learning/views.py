@@ -106,6 +106,7 @@ def cycle_list(request: HttpRequest, slug: str) -> HttpResponse:
             "groups": groups,
             "total": len(cycles),
             "may_create": permissions.can_create_cycle(request.user, place),
+            "may_manage_prompts": permissions.can_manage_prompt_questions(request.user, place),
         },
     )
 
@@ -449,6 +450,10 @@ def entry(request: HttpRequest, slug: str, pk: int, entry_id: int) -> HttpRespon
     place, _, cycle = get_cycle_for_user(request.user, slug, pk)
     found = get_entry_for_user(request.user, cycle, entry_id)
     sources = list(found.sources.visible_to(request.user, place).order_by("created_at"))
+    # What the timeline's entry partial reads (there from an annotation and a prefetch).
+    found.visible_sources = sources  # type: ignore[attr-defined]
+    found.source_count = found.sources.count()  # type: ignore[attr-defined]
+    found.hidden_source_count = found.source_count - len(sources)  # type: ignore[attr-defined]
     adaptations = list(found.adaptations.visible_to(request.user, place).order_by("created_at"))
     return render(
         request,

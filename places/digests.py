@@ -36,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -103,15 +104,15 @@ class Period:
     days: int
     tz: ZoneInfo
 
-    @property
+    @cached_property
     def start(self) -> datetime:
         return datetime.combine(self.first_day, time(0), tzinfo=self.tz)
 
-    @property
+    @cached_property
     def end(self) -> datetime:
         return datetime.combine(self.first_day + timedelta(days=self.days), time(0), tzinfo=self.tz)
 
-    @property
+    @cached_property
     def send_at(self) -> datetime:
         return datetime.combine(
             self.first_day + timedelta(days=self.days), DIGEST_HOUR, tzinfo=self.tz
@@ -319,14 +320,14 @@ def _sections_for(
     """Group what a member may see into the registered sections, newest first in each group."""
     registered = reg.digest_sections()
     by_kind: dict[str, DigestSection] = {}
-    for section in registered:
-        for kind in section.activity_kinds:
-            by_kind.setdefault(kind, section)
+    for registered_section in registered:
+        for kind in registered_section.activity_kinds:
+            by_kind.setdefault(kind, registered_section)
     buckets: dict[str, list[Activity]] = defaultdict(list)
     for activity in activities:
         buckets[by_kind.get(activity.kind, OTHER_SECTION).key].append(activity)
     timeline = _absolute(place.get_absolute_url())
-    sections = []
+    sections: list[Section] = []
     for spec in [*registered, OTHER_SECTION]:
         rows = buckets.get(spec.key, [])
         section = Section(key=spec.key, title=spec.title, upcoming=upcoming.get(spec.key, []))
@@ -519,7 +520,11 @@ def digest_batch_build(
                 ),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[user.email],
-                headers=headers_for(user, topic, url=unsubscribe),
+                # RFC 3834: no out-of-office replies to a digest.
+                headers={
+                    **headers_for(user, topic, url=unsubscribe),
+                    "Auto-Submitted": "auto-generated",
+                },
             )
         )
     for items, ids in counts.items():
@@ -592,15 +597,19 @@ def _gatherings_coming_up(place: Place, now: datetime) -> list[Upcoming]:
     ]
 
 
+def _place_named(rest: str) -> Place | None:
+    return Place.objects.filter(pk=int(rest)).first() if rest.isdigit() else None
+
+
 def _describe_digest(user: Any, rest: str) -> str | None:
-    place = Place.objects.filter(pk=int(rest) if rest.isdigit() else None).first()
+    place = _place_named(rest)
     if place is None:
         return None
     return f"the email digest of {place.name}"
 
 
 def _stop_digest(user: Any, rest: str) -> None:
-    place = Place.objects.filter(pk=int(rest) if rest.isdigit() else None).first()
+    place = _place_named(rest)
     if place is not None:
         digest_preference_set(user=user, place=place, frequency=Frequency.NEVER)
 
@@ -673,6 +682,48 @@ def _seed_demo(place: Place, result: Any) -> None:
         Activity.objects.filter(kind="gathering", target_id=gathering.pk).update(created_at=when)
 
 
+def _export(user: Any) -> dict[str, Any]:
+    """The person's notifications, mentions and email choices (UK GDPR access)."""
+    from .models import Mention, Notification, NotificationPreference
+
+    return {
+        "notifications": [
+            {
+                "text": n.text,
+                "url": n.url,
+                "kind": n.kind,
+                "created_at": n.created_at.isoformat(),
+                "read_at": n.read_at.isoformat() if n.read_at else None,
+            }
+            for n in Notification.objects.filter(recipient=user).order_by("created_at", "id")
+        ],
+        "mentioned_in": [
+            {"place": m.place.slug, "where": m.source_key, "at": m.created_at.isoformat()}
+            for m in Mention.objects.filter(user=user).select_related("place")
+        ],
+        "digest_frequencies": {
+            p.place.slug: p.frequency
+            for p in DigestPreference.objects.filter(user=user).select_related("place")
+        },
+        "notification_emails": (
+            NotificationPreference.objects.filter(user=user).values_list("email", flat=True).first()
+            or {}
+        ),
+        "time_zone": getattr(user, "time_zone", DEFAULT_TIME_ZONE),
+    }
+
+
+def _erase(user: Any) -> None:
+    """Notifications, mentions and email choices are the person's own: they go. Digest records
+    stay without personal content (they only say a digest was sent)."""
+    from .models import Mention, Notification, NotificationPreference
+
+    Notification.objects.filter(recipient=user).delete()
+    Mention.objects.filter(user=user).delete()
+    DigestPreference.objects.filter(user=user).delete()
+    NotificationPreference.objects.filter(user=user).delete()
+
+
 def register(reg: Registry) -> None:
     """The rhythm's own registrations (called from ``PlacesConfig.ready``)."""
     from . import notifications, unsubscribe
@@ -695,6 +746,8 @@ def register(reg: Registry) -> None:
         )
     if "places.rhythm" not in reg.demo_seeders:
         reg.register_demo_seeder("places.rhythm", _seed_demo)
+    if "places.rhythm" not in reg.data_handlers:
+        reg.register_data_handler("places.rhythm", export=_export, erase=_erase)
     unsubscribe.register_topic("digest", describe=_describe_digest, apply=_stop_digest)
     unsubscribe.register_topic(
         "notify", describe=notifications.describe_topic, apply=notifications.stop_topic

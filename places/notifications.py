@@ -240,7 +240,7 @@ def notify_invitation_accepted(*, invitation: Any, membership: Membership) -> No
 def _going(gathering: Gathering, *, besides: Any = None) -> list[Any]:
     answers = (
         RSVP.objects.filter(gathering=gathering, answer=Answer.GOING, user__is_active=True)
-        .exclude(user_id=getattr(besides, "pk", None))
+        .exclude(user_id=getattr(besides, "pk", 0))
         .select_related("user")
         .order_by("user_id")
     )

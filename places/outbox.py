@@ -205,7 +205,7 @@ def _email_for(row: OutboxMessage) -> EmailMultiAlternatives:
     return email
 
 
-def deliver(message_id: int, *, connection: Any = None) -> bool:
+def deliver(message_id: int, *, connection: Any = None, lock_timeout_set: bool = False) -> bool:
     """Send one outbox message if it is still owed and due. Returns True if this call sent it.
 
     The row is locked for the whole send (``skip_locked``), so a second worker or a sweeper
@@ -231,7 +231,7 @@ def deliver(message_id: int, *, connection: Any = None) -> bool:
         )
         if row is None:
             return False
-        if db_connection.vendor == "postgresql":
+        if db_connection.vendor == "postgresql" and not lock_timeout_set:
             with db_connection.cursor() as cursor:
                 cursor.execute(_lock_timeout_sql())
         row.attempts += 1
@@ -277,18 +277,26 @@ def deliver_many(message_ids: Sequence[int]) -> int:
     the rest go on. Returns how many were sent.
     """
     sent = 0
-    connection = mailers["delivery"]
+    connection: Any = mailers["delivery"]
     try:
         connection.open()
     except Exception:  # noqa: BLE001 - each deliver() then records the failure on its row
         connection = None
+    # The lock timeout for every transaction of this run, set once (see deliver()).
+    session_timeout = db_connection.vendor == "postgresql" and not db_connection.in_atomic_block
+    if session_timeout:
+        with db_connection.cursor() as cursor:
+            cursor.execute(_lock_timeout_sql().replace("SET LOCAL", "SET"))
     try:
         for message_id in message_ids:
             try:
-                sent += deliver(message_id, connection=connection)
+                sent += deliver(message_id, connection=connection, lock_timeout_set=session_timeout)
             except Exception:  # noqa: BLE001 - one bad message must not stop the rest
                 log.warning("outbox message %s was not sent; it will be tried again", message_id)
     finally:
+        if session_timeout:
+            with db_connection.cursor() as cursor:
+                cursor.execute("RESET idle_in_transaction_session_timeout")
         if connection is not None:
             try:
                 connection.close()

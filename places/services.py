@@ -42,6 +42,7 @@ from .models import (
     JoinRequestStatus,
     Membership,
     Mission,
+    OutboxKind,
     Perspective,
     Place,
     Power,
@@ -49,6 +50,7 @@ from .models import (
     Role,
     Visibility,
 )
+from .outbox import mail_context
 from .permissions import forget_membership
 
 log = logging.getLogger(__name__)
@@ -72,7 +74,9 @@ def absolute(url: str) -> str:
 def _email(*, subject: str, template: str, to: Sequence[str], context: dict[str, Any]) -> None:
     """Send one plain-text email through Django's email API (so: into the outbox)."""
     body = render_to_string(f"places/email/{template}.txt", context)
-    send_mail(subject, body, None, list(to))
+    # The place's email: if it can never be delivered, its stewards are shown it.
+    with mail_context(kind=OutboxKind.PLACE, place=context.get("place")):
+        send_mail(subject, body, None, list(to))
 
 
 def _clean_perspectives(perspectives: Iterable[str]) -> list[str]:

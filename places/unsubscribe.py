@@ -99,7 +99,10 @@ def read(token: str) -> Request:
         raise BadLink from None
     if not isinstance(data, dict) or not isinstance(data.get("t"), str):
         raise BadLink
-    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    user_id = data.get("u")
+    if not isinstance(user_id, int):
+        raise BadLink
+    user = User.objects.filter(pk=user_id, is_active=True).first()
     topic = data["t"]
     prefix, _, rest = topic.partition(":")
     handler = _topics.get(prefix)

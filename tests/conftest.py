@@ -213,3 +213,18 @@ from tests.learning.cast import (  # noqa: E402, F401 - fixtures for every test
     participant,
     private_cycle,
 )
+
+# --- Governance: a decider, decisions in every state, private and draft markers -------------------
+
+from tests.governance.cast import (  # noqa: E402, F401 - fixtures for every test
+    decider,
+    decision,
+    governance_markers,
+)
+
+# --- The community fund: an allocator, rounds in every state, private fund markers ---------------
+
+from tests.governance.fund_cast import (  # noqa: E402, F401 - fixtures for every test
+    allocator,
+    fund_markers,
+)

@@ -157,7 +157,7 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args: Any, places: list[Place], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.places = places
-        self.fields["email_kinds"].choices = [
+        self.fields["email_kinds"].choices = [  # type: ignore[attr-defined]
             (kind.key, kind.label)
             for kind in notifications.KINDS.values()
             if not kind.emailed_anyway
@@ -207,7 +207,8 @@ def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
             notifications.notification_email_set(
                 user=request.user,
                 choices={
-                    key: key in data["email_kinds"] for key, _ in form.fields["email_kinds"].choices
+                    key: key in data["email_kinds"]
+                    for key, _ in form.fields["email_kinds"].choices  # type: ignore[attr-defined]
                 },
             )
         messages.success(request, "Your email choices are saved.")

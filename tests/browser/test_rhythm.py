@@ -28,9 +28,11 @@ pytestmark = pytest.mark.browser
 
 
 def badge_count(page) -> str | None:
-    return page.locator("#notifications-badge .rel-badge").get_attribute("data-unread") if (
-        page.locator("#notifications-badge .rel-badge").count()
-    ) else None  # fmt: skip
+    return (
+        page.locator("#notifications-badge .rel-badge").get_attribute("data-unread")
+        if (page.locator("#notifications-badge .rel-badge").count())
+        else None
+    )
 
 
 def test_the_badge_updates_without_a_reload_and_marking_read_updates_it(
@@ -44,13 +46,20 @@ def test_the_badge_updates_without_a_reload_and_marking_read_updates_it(
 
     # Something happens elsewhere: the badge shows it within a poll, the page is not reloaded.
     notification_create(
-        recipient=member, kind="mention", text="Stevie Steward mentioned you in the notes",
-        url=place.get_absolute_url(), place=place, actor=steward,
-    )  # fmt: skip
+        recipient=member,
+        kind="mention",
+        text="Stevie Steward mentioned you in the notes",
+        url=place.get_absolute_url(),
+        place=place,
+        actor=steward,
+    )
     notification_create(
-        recipient=member, kind="gathering_tomorrow", text="Tea at the hub is tomorrow at 18:00",
-        url=place.get_absolute_url(), place=place,
-    )  # fmt: skip
+        recipient=member,
+        kind="gathering_tomorrow",
+        text="Tea at the hub is tomorrow at 18:00",
+        url=place.get_absolute_url(),
+        place=place,
+    )
     page.wait_for_selector("#notifications-badge .rel-badge[data-unread='2']", timeout=8000)
     assert page.evaluate("window.__notReloaded === true")
     assert " ".join(page.locator("#notifications-badge").inner_text().split()) == (
@@ -87,9 +96,13 @@ def test_the_badge_updates_without_a_reload_and_marking_read_updates_it(
 
     # Following a notification marks it read and goes to the thing itself.
     fresh = notification_create(
-        recipient=member, kind="mention", text="Ana mentioned you", url=place.get_absolute_url(),
-        place=place, actor=steward,
-    )  # fmt: skip
+        recipient=member,
+        kind="mention",
+        text="Ana mentioned you",
+        url=place.get_absolute_url(),
+        place=place,
+        actor=steward,
+    )
     page.goto("/notifications/")
     page.get_by_role("link", name="Ana mentioned you").click()
     page.wait_for_url(f"**{place.get_absolute_url()}")
@@ -127,13 +140,20 @@ def test_the_unsubscribe_link_in_a_digest_works_with_one_click(
     Membership.objects.filter(place=place).update(joined_at=timezone.now() - timedelta(days=60))
     week = last_due_period("weekly", member_zone(member), timezone.now())
     Activity.objects.create(
-        place=place, kind="member", verb="joined", summary="Ann joined as a resident",
-        perspectives=["resident"], created_at=week.start + timedelta(hours=10),
-    )  # fmt: skip
+        place=place,
+        kind="member",
+        verb="joined",
+        summary="Ann joined as a resident",
+        perspectives=["resident"],
+        created_at=week.start + timedelta(hours=10),
+    )
     digest_batch_build(
-        place_id=place.pk, frequency="weekly", time_zone=member.time_zone, period=week.name,
+        place_id=place.pk,
+        frequency="weekly",
+        time_zone=member.time_zone,
+        period=week.name,
         user_ids=[member.pk],
-    )  # fmt: skip
+    )
     digest = OutboxMessage.objects.get(recipient=member)
     link = Outbox.links(digest, contains="/unsubscribe/")[0]
     assert digest.headers["List-Unsubscribe"] == f"<{link}>"
@@ -146,9 +166,10 @@ def test_the_unsubscribe_link_in_a_digest_works_with_one_click(
     page.get_by_role("button", name="Unsubscribe").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "You have unsubscribed"
-    assert "You will not get the email digest of Millbrook any more." in page.locator(
-        ".govuk-panel"
-    ).inner_text()  # fmt: skip
+    assert (
+        "You will not get the email digest of Millbrook any more."
+        in page.locator(".govuk-panel").inner_text()
+    )
     axe_check(page)
     screenshot(page, "rhythm-05-unsubscribed")
     assert DigestPreference.objects.get(user=member, place=place).frequency == Frequency.NEVER

@@ -308,6 +308,23 @@ ROLES.extend(learning_rules.ROLES)
 PRIVATE_MARKERS.update(learning_rules.MARKERS)
 MARKER_FIXTURES.extend(learning_rules.MARKER_FIXTURES)
 
+# --- governance: decisions, input and responses, history, follow-through; the decider ------------
+from tests.governance import url_rules as governance_rules  # noqa: E402
+
+URL_RULES.update(governance_rules.RULES)
+ADMIN_ROW_MAKERS.update(governance_rules.ADMIN_ROWS)
+ROLES.extend(governance_rules.ROLES)
+PRIVATE_MARKERS.update(governance_rules.MARKERS)  # type: ignore[arg-type]
+MARKER_FIXTURES.extend(governance_rules.MARKER_FIXTURES)
+
+# --- governance: the community fund (funds, rounds, ideas, points, awards); the allocator -------
+from tests.governance import fund_url_rules  # noqa: E402
+
+URL_RULES.update(fund_url_rules.RULES)
+ADMIN_ROW_MAKERS.update(fund_url_rules.ADMIN_ROWS)
+ROLES.extend(fund_url_rules.ROLES)
+MARKER_FIXTURES.extend(fund_url_rules.MARKER_FIXTURES)
+
 # --- the read-only JSON API under /api/v1/ ------------------------------------------------------
 from tests.api.url_rules import RULES as API_RULES  # noqa: E402
 

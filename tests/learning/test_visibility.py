@@ -191,3 +191,25 @@ def test_a_hidden_entry_shows_its_reason_and_leaves_the_library(
         .get(reverse("learning:library"), {"q": "Mrs Patel"})
         .content.decode()
     )
+
+
+def test_flagging_an_entry_never_copies_words_beyond_its_visibility(
+    client_for, member, steward, participant, learning_markers
+) -> None:
+    from places.models import Flag
+
+    secret = learning_markers.entries[("public", "participants")]
+    url = reverse(
+        "places:flag_new",
+        kwargs={"slug": secret.cycle.place.slug, "kind": "entry", "object_id": secret.pk},
+    )
+    page = client_for(member).get(url).content.decode()
+    assert PARTICIPANT_MARKER not in page
+    client_for(participant).post(
+        url, {"reason": "It names a family", "house_rule": "Keep people's stories safe"}
+    )
+    queue = client_for(steward).get(
+        reverse("places:flags", kwargs={"slug": secret.cycle.place.slug})
+    )
+    assert PARTICIPANT_MARKER not in queue.content.decode()
+    assert all(PARTICIPANT_MARKER not in f.excerpt for f in Flag.objects.all())

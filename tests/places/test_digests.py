@@ -54,8 +54,16 @@ def happened(place: Place, when: datetime, summary: str, **fields: object) -> Ac
     )
 
 
-def build(place: Place, users: list, *, frequency: str = "weekly", period: str = "2026-W07",
-          tz: str = "Europe/London", reg: Registry = registry, now: datetime | None = None):  # fmt: skip
+def build(
+    place: Place,
+    users: list,
+    *,
+    frequency: str = "weekly",
+    period: str = "2026-W07",
+    tz: str = "Europe/London",
+    reg: Registry = registry,
+    now: datetime | None = None,
+):
     return digest_batch_build(
         place_id=place.pk,
         frequency=frequency,
@@ -170,13 +178,19 @@ def test_it_shows_only_what_the_member_may_see(place, member, resident) -> None:
     happened(place, at("2026-02-10T10:00"), "Open to everyone")
     happened(place, at("2026-02-10T11:00"), "For members", visibility=Visibility.MEMBERS)
     happened(
-        place, at("2026-02-10T12:00"), "Only the circle", visibility=Visibility.SCOPED,
+        place,
+        at("2026-02-10T12:00"),
+        "Only the circle",
+        visibility=Visibility.SCOPED,
         scope="circle:1",
-    )  # fmt: skip
+    )
     happened(
-        place, at("2026-02-10T13:00"), "Unknown scope", visibility=Visibility.SCOPED,
+        place,
+        at("2026-02-10T13:00"),
+        "Unknown scope",
+        visibility=Visibility.SCOPED,
         scope="nothing:1",
-    )  # fmt: skip
+    )
 
     build(place, [member, resident], reg=reg)
 
@@ -193,16 +207,40 @@ def test_it_shows_only_what_the_member_may_see(place, member, resident) -> None:
 def test_it_groups_items_by_section_newest_first_and_people_by_perspective(
     place, member, steward
 ) -> None:
-    happened(place, at("2026-02-09T10:00"), "Ann joined", kind="member", verb="joined",
-             perspectives=["resident"])  # fmt: skip
-    happened(place, at("2026-02-11T10:00"), "Bo joined", kind="member", verb="joined",
-             perspectives=["resident"])  # fmt: skip
-    happened(place, at("2026-02-10T10:00"), "Cy joined", kind="member", verb="joined",
-             perspectives=["commissioner"])  # fmt: skip
-    happened(place, at("2026-02-12T10:00"), "A gathering was arranged", kind="gathering",
-             verb="arranged")  # fmt: skip
-    happened(place, at("2026-02-13T10:00"), "Someone declared an interest", kind="interest",
-             verb="declared")  # fmt: skip
+    happened(
+        place,
+        at("2026-02-09T10:00"),
+        "Ann joined",
+        kind="member",
+        verb="joined",
+        perspectives=["resident"],
+    )
+    happened(
+        place,
+        at("2026-02-11T10:00"),
+        "Bo joined",
+        kind="member",
+        verb="joined",
+        perspectives=["resident"],
+    )
+    happened(
+        place,
+        at("2026-02-10T10:00"),
+        "Cy joined",
+        kind="member",
+        verb="joined",
+        perspectives=["commissioner"],
+    )
+    happened(
+        place, at("2026-02-12T10:00"), "A gathering was arranged", kind="gathering", verb="arranged"
+    )
+    happened(
+        place,
+        at("2026-02-13T10:00"),
+        "Someone declared an interest",
+        kind="interest",
+        verb="declared",
+    )
 
     build(place, [member])
 
@@ -255,8 +293,9 @@ def test_the_email_has_html_and_text_one_click_unsubscribe_and_a_fixed_message_i
     build(place, [member])
 
     row = OutboxMessage.objects.get(recipient=member)
-    key = digest_key(place_id=place.pk, user_id=member.pk, period=period_named(
-        "weekly", "2026-W07", LONDON))  # fmt: skip
+    key = digest_key(
+        place_id=place.pk, user_id=member.pk, period=period_named("weekly", "2026-W07", LONDON)
+    )
     assert row.key == key
     assert row.kind == OutboxKind.DIGEST and row.place == place
     assert row.subject == "Millbrook: your weekly digest for 9 to 15 February 2026"
@@ -321,8 +360,12 @@ def test_the_queries_of_a_batch_do_not_grow_with_its_size(place) -> None:
         )
         people.append(person)
     for day in range(9, 16):
-        happened(place, at(f"2026-02-{day:02d}T10:00"), f"News of the {day}th",
-                 visibility=Visibility.MEMBERS if day % 2 else Visibility.PUBLIC)  # fmt: skip
+        happened(
+            place,
+            at(f"2026-02-{day:02d}T10:00"),
+            f"News of the {day}th",
+            visibility=Visibility.MEMBERS if day % 2 else Visibility.PUBLIC,
+        )
     arrange(place, people[0], days=2)
 
     def count(users: list, period: str) -> int:

@@ -197,3 +197,13 @@ def test_a_claim_held_by_a_hung_sender_is_released_after_the_lock_timeout(settin
     assert sent, "the lock was never released"
     assert hung_error, "the hung transaction should have been terminated"
     assert connection.vendor == "postgresql"
+
+
+def test_the_places_own_emails_belong_to_the_place(place, steward) -> None:
+    from places import services
+    from places.tasks import send_invitation
+
+    invitation = services.invitation_create(place=place, inviter=steward, email="new@example.org")
+    send_invitation(invitation.pk)
+    row = OutboxMessage.objects.get(to=["new@example.org"])
+    assert (row.kind, row.place) == (OutboxKind.PLACE, place)

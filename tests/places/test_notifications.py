@@ -62,8 +62,12 @@ def test_people_going_to_a_gathering_are_told_when_it_moves_or_is_cancelled(
     gathering_answer(gathering=gathering, user=member, answer=Answer.GOING)
     gathering_answer(gathering=gathering, user=resident, answer=Answer.MAYBE)
 
-    gathering_update(gathering=gathering, by=steward, starts_at=gathering.starts_at + timedelta(
-        days=1), ends_at=gathering.ends_at + timedelta(days=1))  # fmt: skip
+    gathering_update(
+        gathering=gathering,
+        by=steward,
+        starts_at=gathering.starts_at + timedelta(days=1),
+        ends_at=gathering.ends_at + timedelta(days=1),
+    )
     gathering_cancel(gathering=gathering, by=steward, reason="The hall flooded")
 
     told = list(Notification.objects.filter(kind="gathering_changed").order_by("id"))
@@ -149,9 +153,13 @@ def test_mentioned_members_are_told_once_per_writing(place, steward, member, res
     text = f"Great point from @[Mo Member](member:{here.pk}), said @[Stevie](member:{me.pk})"
     for _ in range(2):
         made = mentions.mentions_record(
-            place=place, by=steward, text=text, source_key="test:1:notes",
-            url="/places/millbrook/", what="the notes of Tea at the Old Library",
-        )  # fmt: skip
+            place=place,
+            by=steward,
+            text=text,
+            source_key="test:1:notes",
+            url="/places/millbrook/",
+            what="the notes of Tea at the Old Library",
+        )
     assert made == []  # the second save tells nobody again
     told = Notification.objects.get(recipient=member)
     assert told.text == "Stevie Steward mentioned you in the notes of Tea at the Old Library"
@@ -186,8 +194,9 @@ def test_the_autocomplete_lists_members_of_the_place_for_members_only(
     ]
     assert "@example.org" not in response.content.decode()
     # A word inside the name matches too; nobody is a match for nonsense.
-    assert [m["name"] for m in json.loads(client_for(member).get(url, {"q": "res"}).content)[
-        "members"]] == ["Rhiannon Resident"]  # fmt: skip
+    assert [
+        m["name"] for m in json.loads(client_for(member).get(url, {"q": "res"}).content)["members"]
+    ] == ["Rhiannon Resident"]
     assert json.loads(client_for(member).get(url, {"q": "zzz"}).content)["members"] == []
     assert client_for(outsider).get(url).status_code == 403
     private = reverse("places:mention_candidates", kwargs={"slug": private_place.slug})
@@ -372,8 +381,9 @@ def test_bad_preferences_are_refused_with_clear_errors_and_what_was_typed_kept(
     assert not member.digest_preferences.exists()
 
 
-def test_preferences_ignore_places_the_person_is_not_in(place, private_place, outsider,
-                                                        client_for) -> None:  # fmt: skip
+def test_preferences_ignore_places_the_person_is_not_in(
+    place, private_place, outsider, client_for
+) -> None:
     response = client_for(outsider).post(
         reverse("preferences"),
         {f"digest_{place.pk}": "daily", "time_zone": "Europe/London"},
@@ -410,3 +420,18 @@ def test_mentions_in_a_gatherings_notes_tell_the_member_and_link_to_them(
     page = client_for(None).get(gathering.get_absolute_url()).content.decode()
     assert f'href="/places/millbrook/members/{here.pk}/">@Mo Member</a>' in page
     assert "@Not here" in page and "member:" not in page
+
+
+def test_a_persons_notifications_and_email_choices_are_exported_and_erased(place, member):
+    notify(member, text="Hello there", place=place)
+    NotificationPreference.objects.create(user=member, email={"mention": False})
+    handler = registry.data_handlers["places.rhythm"]
+
+    exported = handler.export(member)
+
+    assert [n["text"] for n in exported["notifications"]] == ["Hello there"]
+    assert exported["notification_emails"] == {"mention": False}
+    assert exported["time_zone"] == "Europe/London"
+    handler.erase(member)
+    assert not Notification.objects.filter(recipient=member).exists()
+    assert not NotificationPreference.objects.filter(user=member).exists()

@@ -89,9 +89,7 @@ def test_two_workers_and_a_second_beat_send_one_digest_per_member(
 
     def both_beats_ran_again() -> bool:
         """both beats have run the digest run at least three times"""
-        return all(
-            w.output().count("Sending due task run-digests") >= 3 for w in (first, second)
-        )
+        return all(w.output().count("Sending due task run-digests") >= 3 for w in (first, second))
 
     wait_for(both_beats_ran_again, timeout=30)
 
@@ -153,3 +151,42 @@ def test_a_worker_killed_mid_batch_and_restarted_leaves_every_digest_sent_once(
     assert all(len(versions) == 1 for versions in by_person.values()), {
         who: len(v) for who, v in by_person.items() if len(v) > 1
     }
+
+
+@pytest.mark.worker
+def test_a_refusing_mail_server_is_retried_with_growing_waits_then_failed_and_shown(
+    celery_worker, place, steward
+) -> None:
+    from django.core.mail import send_mail
+
+    from places.models import Notification
+    from places.outbox import mail_context
+
+    celery_worker(
+        env={
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": "1",  # nothing listens: every try is refused
+            "EMAIL_USE_TLS": "false",
+            "OUTBOX_RETRY_SECONDS": "1",
+            "OUTBOX_MAX_ATTEMPTS": "3",
+        }
+    )
+    with mail_context(kind=OutboxKind.PLACE, place=place):
+        send_mail("Your invitation to Millbrook", "Hello", None, ["new@example.org"])
+    row = OutboxMessage.objects.get(subject="Your invitation to Millbrook")
+    tries: list = []
+
+    def failed() -> bool:
+        """the message is tried three times, then marked failed"""
+        row.refresh_from_db()
+        if row.attempts and (not tries or tries[-1][0] != row.attempts):
+            tries.append((row.attempts, timezone.now()))
+        return row.failed_at is not None
+
+    wait_for(failed, timeout=60, interval=0.05)
+    assert row.attempts == 3 and row.sent_at is None
+    assert "ConnectionRefusedError" in row.last_error
+    gaps = [(b[1] - a[1]).total_seconds() for a, b in zip(tries, tries[1:], strict=False)]
+    assert len(gaps) == 2 and gaps[1] > gaps[0] * 1.4, gaps  # about 1s, then about 2s
+    told = Notification.objects.get(recipient=steward, kind="mail_failed")
+    assert told.place == place
