@@ -108,14 +108,24 @@ SUNDAYS = Spec(
     owner="steward",
     deciders=[("rachel.dunn", False), ("pete.gallagher", True)],
     options=[
-        _o("Volunteers run it", "A rota of eight volunteers, two each Sunday.",
-           "Costs only heating and insurance; builds the volunteer base.",
-           "Rotas fall apart in January; needs a key-holder every week."),
-        _o("Paid sessional worker", "A sessional worker on four hours a week.",
-           "Reliable; someone trained in safeguarding is always there.",
-           "About £2,400 for the winter, which we have not found yet."),
-        _o("Stay closed", "Point people to the church hall tea on Sunday mornings.",
-           "No cost.", "The church hall is up the hill and closes at noon."),
+        _o(
+            "Volunteers run it",
+            "A rota of eight volunteers, two each Sunday.",
+            "Costs only heating and insurance; builds the volunteer base.",
+            "Rotas fall apart in January; needs a key-holder every week.",
+        ),
+        _o(
+            "Paid sessional worker",
+            "A sessional worker on four hours a week.",
+            "Reliable; someone trained in safeguarding is always there.",
+            "About £2,400 for the winter, which we have not found yet.",
+        ),
+        _o(
+            "Stay closed",
+            "Point people to the church hall tea on Sunday mornings.",
+            "No cost.",
+            "The church hall is up the hill and closes at noon.",
+        ),
     ],
     mandate="The community centre's trustees delegated opening hours to the steering group "
     "in March 2024.",
@@ -125,26 +135,57 @@ SUNDAYS = Spec(
     opened=5,
     closes=-12,
     inputs=[
-        InputSpec("shirley.barraclough", "support", "Yes please. My husband and I would come "
-                  "every week, and I can bake for it on the first Sunday of the month.",
-                  "adopted", "Thank you, Shirley. We have added a baking rota to the plan."),
-        InputSpec("bernard.lowe", "concern", "Who is going to lock up at four? Last time the "
-                  "alarm went off at midnight and nobody answered the phone.",
-                  "adapted", "Fair point. Whatever option we choose, a named key-holder will "
-                  "be on the rota each week, with the alarm company's number."),
-        InputSpec("gemma.shaw", "question", "Would people be able to get there? The 42 bus "
-                  "does not run on Sundays.", "answered", "Vale Community Transport has "
-                  "offered two minibus runs, at 11.30 and 4.15, if we confirm by November."),
-        InputSpec("tom.fenwick", "support", "I will volunteer one Sunday a month. Happy to do "
-                  "the tea urn."),
-        InputSpec("kelly.marsden", "concern", "Please make sure it is not only for older "
-                  "people. Young mums are lonely on Sundays too."),
-        InputSpec("mohammed.iqbal", "objection", "The heating bill will eat the money we were "
-                  "saving for the roof. Open Saturdays instead, when the building is warm "
-                  "already.", "not_adopted", "We looked at Saturdays, but the building is "
-                  "let to the dance school then, and Sunday is the day people say is hardest."),
-        InputSpec("aisha.begum", "question", "Can we use the kitchen to cook a hot meal, or "
-                  "is it tea and biscuits only?"),
+        InputSpec(
+            "shirley.barraclough",
+            "support",
+            "Yes please. My husband and I would come "
+            "every week, and I can bake for it on the first Sunday of the month.",
+            "adopted",
+            "Thank you, Shirley. We have added a baking rota to the plan.",
+        ),
+        InputSpec(
+            "bernard.lowe",
+            "concern",
+            "Who is going to lock up at four? Last time the "
+            "alarm went off at midnight and nobody answered the phone.",
+            "adapted",
+            "Fair point. Whatever option we choose, a named key-holder will "
+            "be on the rota each week, with the alarm company's number.",
+        ),
+        InputSpec(
+            "gemma.shaw",
+            "question",
+            "Would people be able to get there? The 42 bus does not run on Sundays.",
+            "answered",
+            "Vale Community Transport has "
+            "offered two minibus runs, at 11.30 and 4.15, if we confirm by November.",
+        ),
+        InputSpec(
+            "tom.fenwick",
+            "support",
+            "I will volunteer one Sunday a month. Happy to do the tea urn.",
+        ),
+        InputSpec(
+            "kelly.marsden",
+            "concern",
+            "Please make sure it is not only for older "
+            "people. Young mums are lonely on Sundays too.",
+        ),
+        InputSpec(
+            "mohammed.iqbal",
+            "objection",
+            "The heating bill will eat the money we were "
+            "saving for the roof. Open Saturdays instead, when the building is warm "
+            "already.",
+            "not_adopted",
+            "We looked at Saturdays, but the building is "
+            "let to the dance school then, and Sunday is the day people say is hardest.",
+        ),
+        InputSpec(
+            "aisha.begum",
+            "question",
+            "Can we use the kitchen to cook a hot meal, or is it tea and biscuits only?",
+        ),
     ],
 )
 
@@ -157,12 +198,24 @@ WARM_SPACES = Spec(
     owner="rachel.dunn",
     deciders=[("commissioner", True), ("fatima.ali", False), ("rachel.dunn", False)],
     options=[
-        _o("Keep all four", "Library, community centre, St Anne's hall and the Moorside flat.",
-           "Nobody loses a place they know.", "Two were nearly empty; the money is spread thin."),
-        _o("The two that were used", "Community centre and the Moorside flat, longer hours.",
-           "Follows what people actually did.", "The library is the only one in the town centre."),
-        _o("Two plus the library at weekends", "As above, and the library on Saturdays.",
-           "Keeps a town-centre option.", "Library staff overtime at weekends."),
+        _o(
+            "Keep all four",
+            "Library, community centre, St Anne's hall and the Moorside flat.",
+            "Nobody loses a place they know.",
+            "Two were nearly empty; the money is spread thin.",
+        ),
+        _o(
+            "The two that were used",
+            "Community centre and the Moorside flat, longer hours.",
+            "Follows what people actually did.",
+            "The library is the only one in the town centre.",
+        ),
+        _o(
+            "Two plus the library at weekends",
+            "As above, and the library on Saturdays.",
+            "Keeps a town-centre option.",
+            "Library staff overtime at weekends.",
+        ),
     ],
     place_view="The Moorside flat worked because the people running it live on the estate.",
     centre_view="Warm spaces funding nationally ends in March. Whatever is decided should not "
@@ -173,28 +226,62 @@ WARM_SPACES = Spec(
     closes=3,
     evidence=["Warm homes on the Moorside estate"],
     inputs=[
-        InputSpec("kelly.marsden", "support", "The Moorside flat was a lifeline for me and the "
-                  "kids. Please keep it and make it open later than three.", "adopted",
-                  "The flat will open until six on weekdays this winter."),
-        InputSpec("darren.holt", "concern", "The library was empty because nobody knew it was "
-                  "a warm space. The sign was inside the door.", "adapted", "Agreed. The "
-                  "library stays on Saturdays, with a sign outside and on the bus shelter."),
-        InputSpec("liam.oconnor", "support", "From the front line: people came to the flat for "
-                  "warmth and then told us things they would never say at an appointment.",
-                  "adopted", "This is why the flat is the first building on the list."),
-        InputSpec("mohammed.iqbal", "question", "Who pays the heating at St Anne's if it stays "
-                  "on the list? The church cannot.", "answered", "If St Anne's stays, the "
-                  "council's community wellbeing grant covers its heating up to £1,500."),
-        InputSpec("bernard.lowe", "objection", "Dropping St Anne's leaves the top of the town "
-                  "with nothing. It is a long walk down the hill in the frost.", "not_adopted",
-                  "St Anne's had three visitors across the whole winter. We will ask the "
-                  "community transport scheme to run a Tuesday and Thursday loop instead."),
-        InputSpec("aisha.begum", "support", "Please have something for children to do at the "
-                  "community centre. Then parents come.", "adopted", "The toy library will "
-                  "run from the centre on Wednesday afternoons."),
-        InputSpec("pete.gallagher", "question", "Can the food bank hand out parcels at the "
-                  "warm spaces so people do not have to come to us separately?", "answered",
-                  "Yes, at the community centre on Fridays, in the side room for privacy."),
+        InputSpec(
+            "kelly.marsden",
+            "support",
+            "The Moorside flat was a lifeline for me and the "
+            "kids. Please keep it and make it open later than three.",
+            "adopted",
+            "The flat will open until six on weekdays this winter.",
+        ),
+        InputSpec(
+            "darren.holt",
+            "concern",
+            "The library was empty because nobody knew it was "
+            "a warm space. The sign was inside the door.",
+            "adapted",
+            "Agreed. The library stays on Saturdays, with a sign outside and on the bus shelter.",
+        ),
+        InputSpec(
+            "liam.oconnor",
+            "support",
+            "From the front line: people came to the flat for "
+            "warmth and then told us things they would never say at an appointment.",
+            "adopted",
+            "This is why the flat is the first building on the list.",
+        ),
+        InputSpec(
+            "mohammed.iqbal",
+            "question",
+            "Who pays the heating at St Anne's if it stays on the list? The church cannot.",
+            "answered",
+            "If St Anne's stays, the "
+            "council's community wellbeing grant covers its heating up to £1,500.",
+        ),
+        InputSpec(
+            "bernard.lowe",
+            "objection",
+            "Dropping St Anne's leaves the top of the town "
+            "with nothing. It is a long walk down the hill in the frost.",
+            "not_adopted",
+            "St Anne's had three visitors across the whole winter. We will ask the "
+            "community transport scheme to run a Tuesday and Thursday loop instead.",
+        ),
+        InputSpec(
+            "aisha.begum",
+            "support",
+            "Please have something for children to do at the community centre. Then parents come.",
+            "adopted",
+            "The toy library will run from the centre on Wednesday afternoons.",
+        ),
+        InputSpec(
+            "pete.gallagher",
+            "question",
+            "Can the food bank hand out parcels at the "
+            "warm spaces so people do not have to come to us separately?",
+            "answered",
+            "Yes, at the community centre on Fridays, in the side room for privacy.",
+        ),
     ],
 )
 
@@ -210,13 +297,24 @@ TEA = Spec(
     mandate="The council's scheme of delegation gives the Director of Adult Social Care the "
     "power to set assessment practice, within the Care Act 2014 and its statutory guidance.",
     options=[
-        _o("Every assessment", "A first visit, tea and no forms, before every assessment.",
-           "The cycle showed better assessments and fewer repeat visits.",
-           "Adds about 45 minutes of social work time per person at first."),
-        _o("Only for people who ask", "Offer it; do it when people want it.",
-           "Cheaper at first.", "The people who would gain most are least likely to ask."),
-        _o("Another cycle first", "Run the test for six more months in a second team.",
-           "More evidence.", "Delays something the first team will not give up now."),
+        _o(
+            "Every assessment",
+            "A first visit, tea and no forms, before every assessment.",
+            "The cycle showed better assessments and fewer repeat visits.",
+            "Adds about 45 minutes of social work time per person at first.",
+        ),
+        _o(
+            "Only for people who ask",
+            "Offer it; do it when people want it.",
+            "Cheaper at first.",
+            "The people who would gain most are least likely to ask.",
+        ),
+        _o(
+            "Another cycle first",
+            "Run the test for six more months in a second team.",
+            "More evidence.",
+            "Delays something the first team will not give up now.",
+        ),
     ],
     place_view="Residents who took part said it was the first time they felt the assessment "
     "was about them, not about the form.",
@@ -238,41 +336,99 @@ TEA = Spec(
     "need it most. The input asked us to protect the time in caseloads and to let people "
     "refuse; both are in the decision.",
     method_result="Decided by the Director of Adult Social Care under delegated authority",
-    dissent=[("andrew.pickering", "I support the aim, but we are committing social work time "
-              "we do not have. Without extra posts this will quietly stop by the summer.")],
+    dissent=[
+        (
+            "andrew.pickering",
+            "I support the aim, but we are committing social work time "
+            "we do not have. Without extra posts this will quietly stop by the summer.",
+        )
+    ],
     responsible="imran.hussain",
-    milestones=[("Team briefings done", 40, 38), ("First-visit guidance published", 30, 28),
-                ("Three-month check of repeat visits", -45, None)],
-    progress=[(35, "in_progress", 30, "All three adult teams briefed; guidance agreed with "
-               "the practitioners who ran the cycle."),
-              (12, "in_progress", 60, "First visits happening in two of three teams. The "
-               "third is short of two social workers; we are covering with agency staff.")],
+    milestones=[
+        ("Team briefings done", 40, 38),
+        ("First-visit guidance published", 30, 28),
+        ("Three-month check of repeat visits", -45, None),
+    ],
+    progress=[
+        (
+            35,
+            "in_progress",
+            30,
+            "All three adult teams briefed; guidance agreed with "
+            "the practitioners who ran the cycle.",
+        ),
+        (
+            12,
+            "in_progress",
+            60,
+            "First visits happening in two of three teams. The "
+            "third is short of two social workers; we are covering with agency staff.",
+        ),
+    ],
     inputs=[
-        InputSpec("frontline", "support", "I ran the test. The cups of tea were the best use "
-                  "of my time all year. Please protect the time in our caseloads.", "adopted",
-                  "The 45 minutes is now counted in caseload weighting."),
-        InputSpec("resident", "support", "When my mum was assessed it "
-                  "felt like an exam. This would have helped her.", "adopted", "Thank you "
-                  "for telling us. This is exactly what the change is for."),
-        InputSpec("gemma.shaw", "concern", "Some people will see a visit without forms as "
-                  "wasting their time. They should be able to skip it.", "adopted",
-                  "People can say no to the first visit; it is offered, not imposed."),
-        InputSpec("andrew.pickering", "objection", "We have not costed the extra social work "
-                  "time across the whole service.", "not_adopted", "The cycle measured it: "
-                  "extra time at the start, less later. We will check the numbers at three "
-                  "months and report them here."),
-        InputSpec("sunita.patel", "question", "Does this apply to carers' assessments too?",
-                  "answered", "Yes, carers' assessments start the same way."),
-        InputSpec("susan.thornton", "support", "Councillors hear complaints about assessments "
-                  "every week. This is the first change I have seen that answers them.",
-                  "adopted", "Thank you. We will share the three-month numbers with members."),
-        InputSpec("nadia.rahman", "question", "Will the NHS discharge team be told? They "
-                  "sometimes book assessments in hospital.", "adapted", "Good point: the "
-                  "discharge team has agreed to do the first visit on the ward when that is "
-                  "where the person is."),
-        InputSpec("shirley.barraclough", "concern", "Please do not send a different person for "
-                  "the tea and for the assessment.", "adopted", "The same social worker does "
-                  "both; that is the point."),
+        InputSpec(
+            "frontline",
+            "support",
+            "I ran the test. The cups of tea were the best use "
+            "of my time all year. Please protect the time in our caseloads.",
+            "adopted",
+            "The 45 minutes is now counted in caseload weighting.",
+        ),
+        InputSpec(
+            "resident",
+            "support",
+            "When my mum was assessed it felt like an exam. This would have helped her.",
+            "adopted",
+            "Thank you for telling us. This is exactly what the change is for.",
+        ),
+        InputSpec(
+            "gemma.shaw",
+            "concern",
+            "Some people will see a visit without forms as "
+            "wasting their time. They should be able to skip it.",
+            "adopted",
+            "People can say no to the first visit; it is offered, not imposed.",
+        ),
+        InputSpec(
+            "andrew.pickering",
+            "objection",
+            "We have not costed the extra social work time across the whole service.",
+            "not_adopted",
+            "The cycle measured it: "
+            "extra time at the start, less later. We will check the numbers at three "
+            "months and report them here.",
+        ),
+        InputSpec(
+            "sunita.patel",
+            "question",
+            "Does this apply to carers' assessments too?",
+            "answered",
+            "Yes, carers' assessments start the same way.",
+        ),
+        InputSpec(
+            "susan.thornton",
+            "support",
+            "Councillors hear complaints about assessments "
+            "every week. This is the first change I have seen that answers them.",
+            "adopted",
+            "Thank you. We will share the three-month numbers with members.",
+        ),
+        InputSpec(
+            "nadia.rahman",
+            "question",
+            "Will the NHS discharge team be told? They sometimes book assessments in hospital.",
+            "adapted",
+            "Good point: the "
+            "discharge team has agreed to do the first visit on the ward when that is "
+            "where the person is.",
+        ),
+        InputSpec(
+            "shirley.barraclough",
+            "concern",
+            "Please do not send a different person for the tea and for the assessment.",
+            "adopted",
+            "The same social worker does both; that is the point.",
+        ),
     ],
 )
 
@@ -287,12 +443,24 @@ LUNCH = Spec(
     mandate="The lunch club committee asked the steering group to decide, taking advice from "
     "everyone affected, in July.",
     options=[
-        _o("Cook ourselves", "Volunteers cook in the centre kitchen, with one paid cook.",
-           "Fresh food; people help cook.", "Needs food hygiene training for volunteers."),
-        _o("Buy from the café", "The Market Street café delivers 30 meals twice a week.",
-           "Simple; supports a local business.", "Costs £1.20 more per meal."),
-        _o("Join St Anne's", "Members go up to St Anne's on Tuesdays.",
-           "Cheapest.", "The hill; and people lose their own club."),
+        _o(
+            "Cook ourselves",
+            "Volunteers cook in the centre kitchen, with one paid cook.",
+            "Fresh food; people help cook.",
+            "Needs food hygiene training for volunteers.",
+        ),
+        _o(
+            "Buy from the café",
+            "The Market Street café delivers 30 meals twice a week.",
+            "Simple; supports a local business.",
+            "Costs £1.20 more per meal.",
+        ),
+        _o(
+            "Join St Anne's",
+            "Members go up to St Anne's on Tuesdays.",
+            "Cheapest.",
+            "The hill; and people lose their own club.",
+        ),
     ],
     status=Status.DECIDED,
     opened=60,
@@ -308,31 +476,73 @@ LUNCH = Spec(
     "was weighed with that in mind.",
     method_result="Advice process: 7 pieces of advice taken; the deciders followed most of it",
     responsible="pete.gallagher",
-    milestones=[("Cook recruited", 30, 26), ("Eight volunteers trained", 20, 15),
-                ("First cooked lunch", 14, 12)],
-    progress=[(25, "in_progress", 40, "Cook started; six volunteers booked on the training."),
-              (10, "done", 100, "Lunch club cooking for itself since the 12th. 28 people "
-               "came to the first one.")],
+    milestones=[
+        ("Cook recruited", 30, 26),
+        ("Eight volunteers trained", 20, 15),
+        ("First cooked lunch", 14, 12),
+    ],
+    progress=[
+        (25, "in_progress", 40, "Cook started; six volunteers booked on the training."),
+        (
+            10,
+            "done",
+            100,
+            "Lunch club cooking for itself since the 12th. 28 people came to the first one.",
+        ),
+    ],
     inputs=[
-        InputSpec("darren.holt", "support", "I declared my interest: I used to run the café. "
-                  "I still think buying in is simpler.", "not_adopted", "Thank you for "
-                  "declaring it. Most advice preferred cooking together; the cost per meal "
-                  "also decided it."),
-        InputSpec("shirley.barraclough", "support", "Cook ourselves. Half of us used to cook "
-                  "for big families and miss it.", "adopted", "This was the heart of the "
-                  "decision."),
-        InputSpec("tom.fenwick", "concern", "Food hygiene training takes a day. Some "
-                  "volunteers cannot do a whole day.", "adapted", "The training is split "
-                  "into two half-days, on a weekday and a Saturday."),
-        InputSpec("aisha.begum", "question", "Will there be halal meals?", "answered",
-                  "Yes: the cook will plan a halal option every session."),
-        InputSpec("bernard.lowe", "objection", "St Anne's is cheaper and the food is good. We "
-                  "should not run two lunch clubs in one small town.", "not_adopted",
-                  "The hill makes St Anne's hard for most of our members to reach."),
-        InputSpec("fatima.ali", "support", "The women's group would love to cook one week a "
-                  "month.", "adopted", "The women's group cooks on the last Thursday."),
-        InputSpec("kelly.marsden", "question", "Can children come in the holidays?",
-                  "answered", "Yes, in school holidays children eat free with a grown-up."),
+        InputSpec(
+            "darren.holt",
+            "support",
+            "I declared my interest: I used to run the café. I still think buying in is simpler.",
+            "not_adopted",
+            "Thank you for "
+            "declaring it. Most advice preferred cooking together; the cost per meal "
+            "also decided it.",
+        ),
+        InputSpec(
+            "shirley.barraclough",
+            "support",
+            "Cook ourselves. Half of us used to cook for big families and miss it.",
+            "adopted",
+            "This was the heart of the decision.",
+        ),
+        InputSpec(
+            "tom.fenwick",
+            "concern",
+            "Food hygiene training takes a day. Some volunteers cannot do a whole day.",
+            "adapted",
+            "The training is split into two half-days, on a weekday and a Saturday.",
+        ),
+        InputSpec(
+            "aisha.begum",
+            "question",
+            "Will there be halal meals?",
+            "answered",
+            "Yes: the cook will plan a halal option every session.",
+        ),
+        InputSpec(
+            "bernard.lowe",
+            "objection",
+            "St Anne's is cheaper and the food is good. We "
+            "should not run two lunch clubs in one small town.",
+            "not_adopted",
+            "The hill makes St Anne's hard for most of our members to reach.",
+        ),
+        InputSpec(
+            "fatima.ali",
+            "support",
+            "The women's group would love to cook one week a month.",
+            "adopted",
+            "The women's group cooks on the last Thursday.",
+        ),
+        InputSpec(
+            "kelly.marsden",
+            "question",
+            "Can children come in the holidays?",
+            "answered",
+            "Yes, in school holidays children eat free with a grown-up.",
+        ),
     ],
 )
 
@@ -347,12 +557,24 @@ BUS = Spec(
     mandate="The board's terms of reference let it make representations to the county "
     "council on access to health services.",
     options=[
-        _o("An hourly 42", "Ask for the 42 every hour, 7am to 7pm.",
-           "Simple to understand.", "The county says it cannot afford it."),
-        _o("Demand-responsive minibus", "A bookable minibus for hospital appointments.",
-           "Door to door; cheaper than a full bus.", "Booking is hard for some people."),
-        _o("Appointments in the Vale", "Ask the hospital to run clinics here instead.",
-           "Fewer journeys at all.", "Not a bus decision; slower."),
+        _o(
+            "An hourly 42",
+            "Ask for the 42 every hour, 7am to 7pm.",
+            "Simple to understand.",
+            "The county says it cannot afford it.",
+        ),
+        _o(
+            "Demand-responsive minibus",
+            "A bookable minibus for hospital appointments.",
+            "Door to door; cheaper than a full bus.",
+            "Booking is hard for some people.",
+        ),
+        _o(
+            "Appointments in the Vale",
+            "Ask the hospital to run clinics here instead.",
+            "Fewer journeys at all.",
+            "Not a bus decision; slower.",
+        ),
     ],
     status=Status.UNDER_REVIEW,
     opened=230,
@@ -366,35 +588,81 @@ BUS = Spec(
     "it will not fund it; the minibus can start within a year. Asking for clinics in the Vale "
     "came from the input and gained the most support on the board.",
     method_result="Carried 7–3 at the board meeting",
-    dissent=[("susan.thornton", "I voted against. Asking for a minibus lets the county off the "
-              "hook for a proper bus service, which people need for work as well as hospital.")],
+    dissent=[
+        (
+            "susan.thornton",
+            "I voted against. Asking for a minibus lets the county off the "
+            "hook for a proper bus service, which people need for work as well as hospital.",
+        )
+    ],
     responsible="andrew.pickering",
-    milestones=[("Letter to the county council", 190, 188), ("Meeting with the trust", 150, 160),
-                ("Minibus starts", 30, None)],
-    progress=[(180, "in_progress", 20, "Letter sent; county transport officers will meet us."),
-              (60, "stalled", 35, "The county's budget is frozen until April. The trust has "
-               "agreed one clinic a month from the spring.")],
+    milestones=[
+        ("Letter to the county council", 190, 188),
+        ("Meeting with the trust", 150, 160),
+        ("Minibus starts", 30, None),
+    ],
+    progress=[
+        (180, "in_progress", 20, "Letter sent; county transport officers will meet us."),
+        (
+            60,
+            "stalled",
+            35,
+            "The county's budget is frozen until April. The trust has "
+            "agreed one clinic a month from the spring.",
+        ),
+    ],
     inputs=[
-        InputSpec("shirley.barraclough", "support", "A minibus that picks you up at the door "
-                  "would change everything for people who cannot walk to the stop.", "adopted",
-                  "This is the main ask."),
-        InputSpec("mohammed.iqbal", "objection", "Young people need the bus for college and "
-                  "work, not only for the hospital.", "not_adopted", "We agree it matters, but "
-                  "this board's remit is health; we have passed it to the transport forum."),
-        InputSpec("gemma.shaw", "question", "How would people without a phone book the "
-                  "minibus?", "answered", "The surgery and the community centre will book it "
-                  "for people."),
-        InputSpec("nadia.rahman", "support", "Clinics in the Vale would cut missed "
-                  "appointments, which cost the trust a lot.", "adopted", "Included as the "
-                  "second ask."),
-        InputSpec("resident", "concern", "A minibus will be full on "
-                  "clinic days and empty the rest of the week.", "adapted", "We will ask for "
-                  "it to be booked across the week, not only for clinics."),
-        InputSpec("tom.fenwick", "support", "Hourly bus please. Anything else is second best.",
-                  "not_adopted", "The county has refused the hourly bus twice; we chose what "
-                  "can happen within a year."),
-        InputSpec("liam.oconnor", "question", "Will carers be able to travel with the person?",
-                  "answered", "Yes, a carer travels free."),
+        InputSpec(
+            "shirley.barraclough",
+            "support",
+            "A minibus that picks you up at the door "
+            "would change everything for people who cannot walk to the stop.",
+            "adopted",
+            "This is the main ask.",
+        ),
+        InputSpec(
+            "mohammed.iqbal",
+            "objection",
+            "Young people need the bus for college and work, not only for the hospital.",
+            "not_adopted",
+            "We agree it matters, but "
+            "this board's remit is health; we have passed it to the transport forum.",
+        ),
+        InputSpec(
+            "gemma.shaw",
+            "question",
+            "How would people without a phone book the minibus?",
+            "answered",
+            "The surgery and the community centre will book it for people.",
+        ),
+        InputSpec(
+            "nadia.rahman",
+            "support",
+            "Clinics in the Vale would cut missed appointments, which cost the trust a lot.",
+            "adopted",
+            "Included as the second ask.",
+        ),
+        InputSpec(
+            "resident",
+            "concern",
+            "A minibus will be full on clinic days and empty the rest of the week.",
+            "adapted",
+            "We will ask for it to be booked across the week, not only for clinics.",
+        ),
+        InputSpec(
+            "tom.fenwick",
+            "support",
+            "Hourly bus please. Anything else is second best.",
+            "not_adopted",
+            "The county has refused the hourly bus twice; we chose what can happen within a year.",
+        ),
+        InputSpec(
+            "liam.oconnor",
+            "question",
+            "Will carers be able to travel with the person?",
+            "answered",
+            "Yes, a carer travels free.",
+        ),
     ],
 )
 
@@ -408,10 +676,18 @@ HOUSING_V1 = Spec(
     mandate="The cabinet member for housing delegated emergency placements to the housing "
     "options manager in 2023.",
     options=[
-        _o("Always in the Vale", "Never place a family outside the Vale.",
-           "Children stay at their school.", "There are not enough rooms in the Vale."),
-        _o("In the Vale where possible", "Place in the Vale unless nothing is free that night.",
-           "Realistic.", "‘Where possible’ can become ‘rarely’."),
+        _o(
+            "Always in the Vale",
+            "Never place a family outside the Vale.",
+            "Children stay at their school.",
+            "There are not enough rooms in the Vale.",
+        ),
+        _o(
+            "In the Vale where possible",
+            "Place in the Vale unless nothing is free that night.",
+            "Realistic.",
+            "‘Where possible’ can become ‘rarely’.",
+        ),
     ],
     status=Status.REVISED,
     opened=330,
@@ -427,28 +703,58 @@ HOUSING_V1 = Spec(
     responsible="rachel.dunn",
     progress=[(300, "in_progress", 50, "Weekly review running.")],
     inputs=[
-        InputSpec("kelly.marsden", "support", "We were sent to a B&B by the coast. My son "
-                  "missed six weeks of school.", "adopted", "This is why the decision was "
-                  "taken. Thank you for telling us."),
-        InputSpec("andrew.pickering", "concern", "Vale Homes could hold two flats empty for "
-                  "emergencies, but we would lose the rent.", "adapted", "The council will "
-                  "cover the rent on two held flats for a year."),
-        InputSpec("frontline", "question", "Who does the weekly review?", "answered",
-                  "The housing options manager with the family's social worker, if they "
-                  "have one."),
-        InputSpec("bernard.lowe", "objection", "Local people on the waiting list will lose "
-                  "out to emergency placements.", "not_adopted", "Emergency placements do not "
-                  "come from the waiting list; the held flats are extra."),
-        InputSpec("aisha.begum", "support", "Please think about women leaving violence, who "
-                  "may need to be placed away for safety.", "adapted", "Safety comes first: "
-                  "the decision now says a placement outside the Vale is right when it keeps "
-                  "someone safe."),
-        InputSpec("sunita.patel", "question", "What about single people?", "answered",
-                  "This decision covers families; single people are in the rough sleeping "
-                  "plan."),
-        InputSpec("gary.metcalfe", "support", "I declared my interest in Vale Homes repairs. "
-                  "The two held flats would need work first, and quickly.", "answered",
-                  "Thank you for declaring it. Vale Homes will use its own repair contract."),
+        InputSpec(
+            "kelly.marsden",
+            "support",
+            "We were sent to a B&B by the coast. My son missed six weeks of school.",
+            "adopted",
+            "This is why the decision was taken. Thank you for telling us.",
+        ),
+        InputSpec(
+            "andrew.pickering",
+            "concern",
+            "Vale Homes could hold two flats empty for emergencies, but we would lose the rent.",
+            "adapted",
+            "The council will cover the rent on two held flats for a year.",
+        ),
+        InputSpec(
+            "frontline",
+            "question",
+            "Who does the weekly review?",
+            "answered",
+            "The housing options manager with the family's social worker, if they have one.",
+        ),
+        InputSpec(
+            "bernard.lowe",
+            "objection",
+            "Local people on the waiting list will lose out to emergency placements.",
+            "not_adopted",
+            "Emergency placements do not come from the waiting list; the held flats are extra.",
+        ),
+        InputSpec(
+            "aisha.begum",
+            "support",
+            "Please think about women leaving violence, who may need to be placed away for safety.",
+            "adapted",
+            "Safety comes first: "
+            "the decision now says a placement outside the Vale is right when it keeps "
+            "someone safe.",
+        ),
+        InputSpec(
+            "sunita.patel",
+            "question",
+            "What about single people?",
+            "answered",
+            "This decision covers families; single people are in the rough sleeping plan.",
+        ),
+        InputSpec(
+            "gary.metcalfe",
+            "support",
+            "I declared my interest in Vale Homes repairs. "
+            "The two held flats would need work first, and quickly.",
+            "answered",
+            "Thank you for declaring it. Vale Homes will use its own repair contract.",
+        ),
     ],
 )
 
@@ -464,10 +770,18 @@ HOUSING_V2 = Spec(
     mandate="The cabinet member for housing delegated emergency placements to the housing "
     "options manager in 2023.",
     options=[
-        _o("Promise for school-age children", "Every family with children at a Vale school "
-           "is placed in the Vale.", "Protects schooling.", "Needs four held flats, not two."),
-        _o("Keep ‘where possible’", "Carry on as now.", "No cost.", "Six families a year "
-           "still go to the coast."),
+        _o(
+            "Promise for school-age children",
+            "Every family with children at a Vale school is placed in the Vale.",
+            "Protects schooling.",
+            "Needs four held flats, not two.",
+        ),
+        _o(
+            "Keep ‘where possible’",
+            "Carry on as now.",
+            "No cost.",
+            "Six families a year still go to the coast.",
+        ),
     ],
     status=Status.DECIDED,
     opened=38,
@@ -484,21 +798,48 @@ HOUSING_V2 = Spec(
     milestones=[("Two more flats ready", 10, None)],
     progress=[(5, "in_progress", 50, "Two of four flats held; two more being repaired.")],
     inputs=[
-        InputSpec("kelly.marsden", "support", "Yes. A promise means families can plan.",
-                  "adopted", "The promise is the heart of version two."),
-        InputSpec("andrew.pickering", "concern", "Four flats is manageable if the rent is "
-                  "covered for three years, not one.", "adapted", "The council has agreed "
-                  "two years, reviewed with this decision."),
-        InputSpec("nadia.rahman", "question", "Could health visitors be told when a family "
-                  "is placed?", "adopted", "Yes: with the family's agreement, the health "
-                  "visiting team is told the same day."),
-        InputSpec("bernard.lowe", "objection", "Four empty flats while people wait is wrong.",
-                  "not_adopted", "They are rarely empty: last year they would have been used "
-                  "for 300 nights."),
-        InputSpec("frontline", "support", "Keeping children at their school keeps them safe.",
-                  "adopted", "Agreed."),
-        InputSpec("susan.thornton", "question", "Will members see the numbers each quarter?",
-                  "answered", "Yes, on the implementation record of this decision."),
+        InputSpec(
+            "kelly.marsden",
+            "support",
+            "Yes. A promise means families can plan.",
+            "adopted",
+            "The promise is the heart of version two.",
+        ),
+        InputSpec(
+            "andrew.pickering",
+            "concern",
+            "Four flats is manageable if the rent is covered for three years, not one.",
+            "adapted",
+            "The council has agreed two years, reviewed with this decision.",
+        ),
+        InputSpec(
+            "nadia.rahman",
+            "question",
+            "Could health visitors be told when a family is placed?",
+            "adopted",
+            "Yes: with the family's agreement, the health visiting team is told the same day.",
+        ),
+        InputSpec(
+            "bernard.lowe",
+            "objection",
+            "Four empty flats while people wait is wrong.",
+            "not_adopted",
+            "They are rarely empty: last year they would have been used for 300 nights.",
+        ),
+        InputSpec(
+            "frontline",
+            "support",
+            "Keeping children at their school keeps them safe.",
+            "adopted",
+            "Agreed.",
+        ),
+        InputSpec(
+            "susan.thornton",
+            "question",
+            "Will members see the numbers each quarter?",
+            "answered",
+            "Yes, on the implementation record of this decision.",
+        ),
     ],
 )
 
@@ -510,10 +851,18 @@ YOUTH = Spec(
     owner="steward",
     deciders=[("imran.hussain", True), ("fatima.ali", False)],
     options=[
-        _o("Council applies", "The council applies and passes the money on.",
-           "The council can meet the match-funding rules.", "Adds a layer of paperwork."),
-        _o("Youth hut applies", "The youth hut's own charity applies.",
-           "Young people stay in charge.", "Too small to meet the match-funding rules."),
+        _o(
+            "Council applies",
+            "The council applies and passes the money on.",
+            "The council can meet the match-funding rules.",
+            "Adds a layer of paperwork.",
+        ),
+        _o(
+            "Youth hut applies",
+            "The youth hut's own charity applies.",
+            "Young people stay in charge.",
+            "Too small to meet the match-funding rules.",
+        ),
     ],
     status=Status.RESCINDED,
     opened=120,
@@ -523,23 +872,55 @@ YOUTH = Spec(
     outcome="The council applies for the grant on the youth hut's behalf.",
     reasoning="Only the council can meet the match-funding rules this year.",
     method_result="Consent: no objections from the deciders",
-    rescinded=(50, "The national grant round was withdrawn before applications opened, so "
-               "there is nothing to apply for. The youth hut is now part of the learning "
-               "cycle ‘After-school space at the youth hut’ instead."),
+    rescinded=(
+        50,
+        "The national grant round was withdrawn before applications opened, so "
+        "there is nothing to apply for. The youth hut is now part of the learning "
+        "cycle ‘After-school space at the youth hut’ instead.",
+    ),
     inputs=[
-        InputSpec("mohammed.iqbal", "support", "Anything that keeps the hut open.",
-                  "adopted", "Thank you."),
-        InputSpec("kelly.marsden", "concern", "Make sure young people still decide what the "
-                  "money is for.", "adopted", "The young people's committee will agree the "
-                  "spending."),
-        InputSpec("tom.fenwick", "question", "What is the match funding?", "answered",
-                  "25% from local sources; the council's youth budget would cover it."),
-        InputSpec("fatima.ali", "objection", "The council will take a management fee.",
-                  "not_adopted", "The council has agreed to take no fee."),
-        InputSpec("liam.oconnor", "support", "The hut is where I meet young people I would "
-                  "never see otherwise.", "adopted", "Noted in the reasoning."),
-        InputSpec("gemma.shaw", "question", "When would money arrive?", "answered",
-                  "If granted, in the spring."),
+        InputSpec(
+            "mohammed.iqbal",
+            "support",
+            "Anything that keeps the hut open.",
+            "adopted",
+            "Thank you.",
+        ),
+        InputSpec(
+            "kelly.marsden",
+            "concern",
+            "Make sure young people still decide what the money is for.",
+            "adopted",
+            "The young people's committee will agree the spending.",
+        ),
+        InputSpec(
+            "tom.fenwick",
+            "question",
+            "What is the match funding?",
+            "answered",
+            "25% from local sources; the council's youth budget would cover it.",
+        ),
+        InputSpec(
+            "fatima.ali",
+            "objection",
+            "The council will take a management fee.",
+            "not_adopted",
+            "The council has agreed to take no fee.",
+        ),
+        InputSpec(
+            "liam.oconnor",
+            "support",
+            "The hut is where I meet young people I would never see otherwise.",
+            "adopted",
+            "Noted in the reasoning.",
+        ),
+        InputSpec(
+            "gemma.shaw",
+            "question",
+            "When would money arrive?",
+            "answered",
+            "If granted, in the spring.",
+        ),
     ],
 )
 
@@ -552,10 +933,18 @@ DATA = Spec(
     owner="steward",
     deciders=[("imran.hussain", True), ("nadia.rahman", True)],
     options=[
-        _o("A shared consent form", "Families agree once; both services can talk.",
-           "Families tell their story once.", "Needs an information sharing agreement."),
-        _o("Carry on case by case", "Ask each time.", "No new paperwork.",
-           "Families repeat themselves."),
+        _o(
+            "A shared consent form",
+            "Families agree once; both services can talk.",
+            "Families tell their story once.",
+            "Needs an information sharing agreement.",
+        ),
+        _o(
+            "Carry on case by case",
+            "Ask each time.",
+            "No new paperwork.",
+            "Families repeat themselves.",
+        ),
     ],
     status=Status.DRAFT,
     inputs=[],
@@ -570,8 +959,12 @@ FRONT_LINE = Spec(
     owner="steward",
     deciders=[("commissioner", True), ("nadia.rahman", True)],
     options=[
-        _o("A day a quarter", "Every commissioner, every quarter.", "Regular and expected.",
-           "Four days a year of commissioner time."),
+        _o(
+            "A day a quarter",
+            "Every commissioner, every quarter.",
+            "Regular and expected.",
+            "Four days a year of commissioner time.",
+        ),
         _o("When they choose", "Encouraged, not expected.", "Flexible.", "Easily dropped."),
     ],
     centre_view="We would like national policy colleagues to join some of these days. It is "
@@ -589,26 +982,66 @@ FRONT_LINE = Spec(
     method_result="Consent: no objections from the deciders",
     responsible="commissioner",
     milestones=[("First round of days", 40, 35), ("Second round", -25, None)],
-    progress=[(30, "in_progress", 50, "All four commissioners have done their first day; two "
-               "wrote it up as entries in the cycle.")],
+    progress=[
+        (
+            30,
+            "in_progress",
+            50,
+            "All four commissioners have done their first day; two "
+            "wrote it up as entries in the cycle.",
+        )
+    ],
     inputs=[
-        InputSpec("frontline", "support", "Please let us choose the day, so you see a normal "
-                  "one and not a show.", "adopted", "Staff choose the day."),
-        InputSpec("sunita.patel", "concern", "People we visit must agree to a commissioner "
-                  "coming along.", "adopted", "Yes: nobody is visited by a commissioner "
-                  "without agreeing first."),
-        InputSpec("james.whitaker", "question", "Can people from the centre join?",
-                  "answered", "Yes, with the same rules about agreement."),
-        InputSpec("catherine.bell", "support", "Directors should do it too.", "adapted",
-                  "Directors are invited; it is expected of commissioners."),
-        InputSpec("imran.hussain", "concern", "Managers need to cover the time staff spend "
-                  "explaining their work.", "answered", "The day is part of the job for "
-                  "both; no one is asked to make up the time."),
-        InputSpec("pete.gallagher", "support", "Include the voluntary sector's front line.",
-                  "adopted", "Voluntary sector staff are on the list of hosts."),
-        InputSpec("andrew.pickering", "objection", "This will become a box-ticking exercise.",
-                  "not_adopted", "Writing it up in the learning cycle is how we stop that; "
-                  "the review will look at what changed."),
+        InputSpec(
+            "frontline",
+            "support",
+            "Please let us choose the day, so you see a normal one and not a show.",
+            "adopted",
+            "Staff choose the day.",
+        ),
+        InputSpec(
+            "sunita.patel",
+            "concern",
+            "People we visit must agree to a commissioner coming along.",
+            "adopted",
+            "Yes: nobody is visited by a commissioner without agreeing first.",
+        ),
+        InputSpec(
+            "james.whitaker",
+            "question",
+            "Can people from the centre join?",
+            "answered",
+            "Yes, with the same rules about agreement.",
+        ),
+        InputSpec(
+            "catherine.bell",
+            "support",
+            "Directors should do it too.",
+            "adapted",
+            "Directors are invited; it is expected of commissioners.",
+        ),
+        InputSpec(
+            "imran.hussain",
+            "concern",
+            "Managers need to cover the time staff spend explaining their work.",
+            "answered",
+            "The day is part of the job for both; no one is asked to make up the time.",
+        ),
+        InputSpec(
+            "pete.gallagher",
+            "support",
+            "Include the voluntary sector's front line.",
+            "adopted",
+            "Voluntary sector staff are on the list of hosts.",
+        ),
+        InputSpec(
+            "andrew.pickering",
+            "objection",
+            "This will become a box-ticking exercise.",
+            "not_adopted",
+            "Writing it up in the learning cycle is how we stop that; "
+            "the review will look at what changed.",
+        ),
     ],
 )
 
@@ -623,8 +1056,12 @@ SMALL_GRANTS = Spec(
     mandate="The community wellbeing grant conditions allow the steering group to set its own "
     "process for awards under £1,000.",
     options=[
-        _o("Advice process", "Any steward decides after taking advice, published here.",
-           "Decisions in days, in the open.", "Relies on stewards seeking real advice."),
+        _o(
+            "Advice process",
+            "Any steward decides after taking advice, published here.",
+            "Decisions in days, in the open.",
+            "Relies on stewards seeking real advice.",
+        ),
         _o("Keep the panel", "The panel meets every two months.", "Familiar.", "Slow."),
     ],
     status=Status.DECIDED,
@@ -638,20 +1075,49 @@ SMALL_GRANTS = Spec(
     "The input asked for a conflict-of-interest rule, which is now part of it.",
     method_result="Advice process: advice from 6 members and the grant officer",
     inputs=[
-        InputSpec("fatima.ali", "support", "Eight weeks is too long for a £200 grant for a "
-                  "trip.", "adopted", "Thank you."),
-        InputSpec("gary.metcalfe", "concern", "What stops a steward giving money to their own "
-                  "group?", "adopted", "Stewards cannot decide a grant where they have a "
-                  "declared interest; another steward must."),
-        InputSpec("commissioner", "question", "Will the council's grant officer be asked?",
-                  "answered", "Yes, the grant officer is always one of the advisers."),
-        InputSpec("bernard.lowe", "objection", "Stewards are not elected.", "not_adopted",
-                  "Every grant is published with the advice, and the panel can review any of "
-                  "them."),
-        InputSpec("susan.thornton", "support", "Members should be told of each grant.",
-                  "adopted", "Each grant is published here, and the digest lists them."),
-        InputSpec("aisha.begum", "question", "Can individuals apply?", "answered",
-                  "No, only community groups."),
+        InputSpec(
+            "fatima.ali",
+            "support",
+            "Eight weeks is too long for a £200 grant for a trip.",
+            "adopted",
+            "Thank you.",
+        ),
+        InputSpec(
+            "gary.metcalfe",
+            "concern",
+            "What stops a steward giving money to their own group?",
+            "adopted",
+            "Stewards cannot decide a grant where they have a "
+            "declared interest; another steward must.",
+        ),
+        InputSpec(
+            "commissioner",
+            "question",
+            "Will the council's grant officer be asked?",
+            "answered",
+            "Yes, the grant officer is always one of the advisers.",
+        ),
+        InputSpec(
+            "bernard.lowe",
+            "objection",
+            "Stewards are not elected.",
+            "not_adopted",
+            "Every grant is published with the advice, and the panel can review any of them.",
+        ),
+        InputSpec(
+            "susan.thornton",
+            "support",
+            "Members should be told of each grant.",
+            "adopted",
+            "Each grant is published here, and the digest lists them.",
+        ),
+        InputSpec(
+            "aisha.begum",
+            "question",
+            "Can individuals apply?",
+            "answered",
+            "No, only community groups.",
+        ),
     ],
 )
 
@@ -676,8 +1142,9 @@ def _stamp(model: Any, pk: int, when: datetime) -> None:
     model.objects.filter(pk=pk).update(created_at=when)
 
 
-def _seed(place: Place, spec: Spec, people: dict[str, User], *, previous: Decision | None = None
-          ) -> Decision | None:  # fmt: skip
+def _seed(
+    place: Place, spec: Spec, people: dict[str, User], *, previous: Decision | None = None
+) -> Decision | None:
     p = people.get
     owner = p(spec.owner)
     if owner is None:
@@ -686,17 +1153,26 @@ def _seed(place: Place, spec: Spec, people: dict[str, User], *, previous: Decisi
     with _at(place, created, hour=9) as when:
         if previous is None:
             decision = services.decision_create(
-                place=place, by=owner, title=spec.title, question=spec.question,
-                method=spec.method, options=spec.options, body_name=spec.body,
-                mandate=spec.mandate, place_view=spec.place_view,
+                place=place,
+                by=owner,
+                title=spec.title,
+                question=spec.question,
+                method=spec.method,
+                options=spec.options,
+                body_name=spec.body,
+                mandate=spec.mandate,
+                place_view=spec.place_view,
                 deciders=[p(name) for name, _ in spec.deciders if p(name)],
-            )  # fmt: skip
+            )
         else:
             decision = services.decision_revise(decision=previous, by=owner)
             decision = services.decision_update(
-                decision=decision, by=owner, expected_version=decision.version,
-                question=spec.question, options=spec.options,
-            )  # fmt: skip
+                decision=decision,
+                by=owner,
+                expected_version=decision.version,
+                question=spec.question,
+                options=spec.options,
+            )
         _stamp(Decision, decision.pk, when)
         cycles = _cycles(place)
         for title in spec.evidence:
@@ -710,7 +1186,9 @@ def _seed(place: Place, spec: Spec, people: dict[str, User], *, previous: Decisi
         decision = services.decision_open(decision=decision, by=owner, input_closes_on=closes)
     if spec.centre_view and p(spec.centre_by):
         with _at(place, spec.opened - 1, hour=15):
-            services.centre_view_write(decision=decision, by=p(spec.centre_by), text=spec.centre_view)
+            services.centre_view_write(
+                decision=decision, by=p(spec.centre_by), text=spec.centre_view
+            )
     _seed_inputs(place, decision, spec, people)
     _seed_statements(place, decision, spec, people)
     if spec.status == Status.OPEN:
@@ -722,21 +1200,25 @@ def _seed(place: Place, spec: Spec, people: dict[str, User], *, previous: Decisi
     if spec.hand_to and p(spec.hand_to):
         with _at(place, spec.decided + 1, hour=11):
             services.decision_hand_over(decision=decision, by=owner, to=p(spec.hand_to))
-        owner = p(spec.hand_to)
+        owner = people[spec.hand_to]
     with _at(place, spec.decided, hour=14):
-        review = (
-            _day(spec.decided) + timedelta(days=spec.review_in) if spec.review_in else None
-        )
+        review = _day(spec.decided) + timedelta(days=spec.review_in) if spec.review_in else None
         decision = services.decision_decide(
-            decision=decision, by=owner, outcome=spec.outcome, reasoning=spec.reasoning,
-            method_result=spec.method_result, decided_on=timezone.localdate(), review_by=review,
-        )  # fmt: skip
+            decision=decision,
+            by=owner,
+            outcome=spec.outcome,
+            reasoning=spec.reasoning,
+            method_result=spec.method_result,
+            decided_on=timezone.localdate(),
+            review_by=review,
+        )
     for name, text in spec.dissent:
         if p(name) is None:
             continue
-        if not decision.deciders.filter(user=p(name)).exists() and not decision.inputs.filter(
-            author=p(name), stance="objection"
-        ).exists():
+        if (
+            not decision.deciders.filter(user=p(name)).exists()
+            and not decision.inputs.filter(author=p(name), stance="objection").exists()
+        ):
             continue
         with _at(place, spec.decided - 0.5, hour=16):
             services.dissent_record(decision=decision, by=p(name), text=text)

@@ -91,6 +91,7 @@ def csv_rows(place: Place) -> Iterable[list[str]]:
     yield [name for name, _ in CSV_COLUMNS]
     for d in exported(place):
         d.place = place
+        counted: Any = d  # with the annotated counts
         yield [
             _safe(v)
             for v in (
@@ -109,12 +110,12 @@ def csv_rows(place: Place) -> Iterable[list[str]]:
                 d.method_result,
                 d.outcome,
                 d.reasoning,
-                d.input_total,
-                d.n_adopted,
-                d.n_adapted,
-                d.n_not_adopted,
-                d.n_answered,
-                d.unanswered,
+                counted.input_total,
+                counted.n_adopted,
+                counted.n_adapted,
+                counted.n_not_adopted,
+                counted.n_answered,
+                counted.unanswered,
                 d.revision,
                 d.supersedes_id or "",
                 d.rescind_reason,

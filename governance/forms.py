@@ -5,7 +5,7 @@ rules that depend on the decision's state again, under a row lock."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django import forms
@@ -72,7 +72,7 @@ class OptionForm(forms.Form):
     )  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if any(data.get(k) for k in ("description", "pros", "cons")) and not data.get("title"):
             self.add_error("title", "Give this option a short name.")
         return data
@@ -138,10 +138,10 @@ class DecisionForm(VersionedForm):
 
     def __init__(self, *args: Any, place: Place, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["deciders"].queryset = _members(place)
+        cast(forms.ModelMultipleChoiceField, self.fields["deciders"]).queryset = _members(place)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("deciders") and not data.get("body_name"):
             self.add_error(
                 "deciders", "Name at least one decider, or the body whose decision this is."
@@ -195,7 +195,7 @@ class DecideForm(VersionedForm):
     review_by = _date("Review by (optional)", help_text="When to look again at what it achieved.")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         decided, review = data.get("decided_on"), data.get("review_by")
         if decided and decided > timezone.localdate():
             self.add_error("decided_on", "A decision cannot be taken on a day still to come.")
@@ -242,10 +242,11 @@ class HandOverForm(forms.Form):
 
         stewards = Membership.objects.filter(place=decision.place, role="steward").values("user")
         deciders = decision.deciders.filter(user__memberships__place=decision.place).values("user")
-        self.fields["owner"].queryset = (
-            User.objects.filter(Q(pk__in=stewards) | Q(pk__in=deciders))
-            .exclude(pk=decision.owner_id)
-            .order_by("display_name", "id")
+        people = User.objects.filter(Q(pk__in=stewards) | Q(pk__in=deciders))
+        if decision.owner_id is not None:
+            people = people.exclude(pk=decision.owner_id)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = people.order_by(
+            "display_name", "id"
         )
 
 
@@ -260,7 +261,7 @@ class CentreViewForm(VersionedForm):
 
 
 class EvidenceForm(forms.Form):
-    cycle = forms.ModelChoiceField(
+    cycle: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label="A learning cycle in this place",
         queryset=None,
         required=False,
@@ -279,14 +280,16 @@ class EvidenceForm(forms.Form):
         from learning.models import LearningCycle
 
         super().__init__(*args, **kwargs)
-        self.fields["cycle"].queryset = LearningCycle.objects.filter(place=place).order_by("title")
+        cast(forms.ModelChoiceField, self.fields["cycle"]).queryset = LearningCycle.objects.filter(
+            place=place
+        ).order_by("title")
         self.resolved_cycle: Any = None
         self.resolved_entry: Any = None
 
     def clean(self) -> dict[str, Any]:
         from learning.models import Entry, LearningCycle
 
-        data = super().clean()
+        data = super().clean() or {}
         cycle, address = data.get("cycle"), (data.get("address") or "").strip()
         if self.errors:
             return data
@@ -325,8 +328,12 @@ class EvidenceForm(forms.Form):
         return data
 
 
+def _interest_label(interest: Any) -> str:
+    return f"{interest.get_kind_display()}: {interest.description}"
+
+
 class InterestsForm(forms.Form):
-    interests = forms.ModelMultipleChoiceField(
+    interests: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label="Which of your declared interests relate to this decision?",
         queryset=None,
         required=False,
@@ -339,12 +346,12 @@ class InterestsForm(forms.Form):
 
     def __init__(self, *args: Any, place: Place, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["interests"]
+        field = cast(forms.ModelMultipleChoiceField, self.fields["interests"])
         field.queryset = Interest.objects.current().filter(place=place, user=user)
-        field.label_from_instance = lambda i: f"{i.get_kind_display()}: {i.description}"
+        field.label_from_instance = _interest_label  # type: ignore[method-assign,assignment]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         chosen, none = data.get("interests"), data.get("no_interest")
         if "interests" in self.errors:
             return data
@@ -407,7 +414,7 @@ class ResponseForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("text") or "").strip():
             if data.get("disposition") == Disposition.NOT_ADOPTED:
                 self.add_error("text", "Give the reason it was not adopted.")
@@ -444,7 +451,7 @@ class ResponsibleForm(forms.Form):
 
     def __init__(self, *args: Any, place: Place, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = _members(place)
+        cast(forms.ModelChoiceField, self.fields["responsible"]).queryset = _members(place)
 
 
 class ProgressForm(forms.Form):
@@ -474,7 +481,7 @@ class ProgressForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("status") == ImplementationStatus.DONE and data.get("progress") not in (
             None,
             100,

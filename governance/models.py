@@ -17,7 +17,7 @@ user's id in the event's context. People are referred to by id only in those row
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pghistory
 import pgtrigger
@@ -32,6 +32,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from places.models import Hideable, Place
+
+if TYPE_CHECKING:
+    # Made by pghistory.track (below) and set on this module at import time.
+    DecisionEvent: Any
+    DeciderEvent: Any
+    EvidenceEvent: Any
+    InputEvent: Any
+    ResponseEvent: Any
 
 # --- Choices ------------------------------------------------------------------------------------
 

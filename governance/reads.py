@@ -80,7 +80,7 @@ def log_queryset(user: Any, place: Place, filters: LogFilters) -> QuerySet[Decis
                 TruncDate("created_at"),
                 output_field=DateField(),
             ),
-        )  # fmt: skip
+        )
     )
     if filters.status:
         decisions = decisions.filter(status=filters.status)
@@ -213,7 +213,9 @@ def evidence_views(user: Any, decision: Decision) -> list[EvidenceView]:
         )
     )
     here_entries = [
-        e.entry_id for e in links if e.entry_id and e.entry.cycle.place_id == decision.place_id
+        e.entry.pk
+        for e in links
+        if e.entry is not None and e.entry.cycle.place_id == decision.place_id
     ]
     visible_here = (
         set(
@@ -226,8 +228,8 @@ def evidence_views(user: Any, decision: Decision) -> list[EvidenceView]:
     )
     views = []
     for link in links:
-        if link.cycle_id:
-            cycle = link.cycle
+        cycle, entry = link.cycle, link.entry
+        if cycle is not None:
             if cycle.place_id != decision.place_id and not cycle.place.is_public:
                 continue
             views.append(
@@ -239,8 +241,7 @@ def evidence_views(user: Any, decision: Decision) -> list[EvidenceView]:
                     kind="learning cycle",
                 )
             )
-        else:
-            entry = link.entry
+        elif entry is not None:
             place = entry.cycle.place
             if place.pk == decision.place_id:
                 if entry.pk not in visible_here:

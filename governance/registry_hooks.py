@@ -75,6 +75,8 @@ def closing_soon(place: Place, now: datetime) -> list[Any]:
     items = []
     for decision in rows:
         decision.place = place
+        if decision.input_closes_on is None:
+            continue
         closes = timezone.make_aware(
             datetime.combine(decision.input_closes_on, datetime.max.time().replace(microsecond=0))
         )

@@ -135,9 +135,15 @@ def _bump(locked: Decision, *fields: str) -> None:
 
 
 def _activity(
-    decision: Decision, by: Any, verb: str, summary: str, *, kind: str = "decision",
-    target: Any = None, url: str = "",
-) -> None:  # fmt: skip
+    decision: Decision,
+    by: Any,
+    verb: str,
+    summary: str,
+    *,
+    kind: str = "decision",
+    target: Any = None,
+    url: str = "",
+) -> None:
     """Write the timeline row; drafts stay off the timeline."""
     if decision.status == Status.DRAFT:
         return
@@ -152,8 +158,16 @@ def _activity(
     )
 
 
-def _notify(recipient: Any, *, kind: str, text: str, decision: Decision, by: Any,
-            url: str = "", key: str | None = None) -> None:  # fmt: skip
+def _notify(
+    recipient: Any,
+    *,
+    kind: str,
+    text: str,
+    decision: Decision,
+    by: Any,
+    url: str = "",
+    key: str | None = None,
+) -> None:
     notification_create(
         recipient=recipient,
         kind=kind,
@@ -610,12 +624,18 @@ def decision_decide(
             locked.input_closes_on = decided_on
         _bump(
             locked,
-            "status", "outcome", "reasoning", "method_result", "decided_on", "review_by",
-            "decided_at", "input_closes_on",
-        )  # fmt: skip
+            "status",
+            "outcome",
+            "reasoning",
+            "method_result",
+            "decided_on",
+            "review_by",
+            "decided_at",
+            "input_closes_on",
+        )
         Implementation.objects.get_or_create(decision=locked)
         previous = None
-        if locked.supersedes_id:
+        if locked.supersedes is not None:
             previous = _lock(locked.supersedes)
             if previous.status in IN_FORCE:
                 previous.status = Status.REVISED
@@ -668,9 +688,13 @@ def decision_review_start(*, decision: Decision, by: Any = None) -> Decision | N
 
 @transaction.atomic
 def decision_review_conclude(
-    *, decision: Decision, by: Any, note: str, review_by: date | None,
+    *,
+    decision: Decision,
+    by: Any,
+    note: str,
+    review_by: date | None,
     expected_version: int | None = None,
-) -> Decision:  # fmt: skip
+) -> Decision:
     """Under review → decided again: it stands, with the reason and the next review date."""
     locked = _lock(decision)
     _not_platform(locked)
@@ -719,9 +743,12 @@ def decision_revise(*, decision: Decision, by: Any) -> Decision:
         _set_deciders(revision, people, by)
         for link in locked.evidence.all():
             Evidence.objects.create(
-                decision=revision, cycle_id=link.cycle_id, entry_id=link.entry_id,
-                note=link.note, added_by=by,
-            )  # fmt: skip
+                decision=revision,
+                cycle_id=link.cycle_id,
+                entry_id=link.entry_id,
+                note=link.note,
+                added_by=by,
+            )
         _bump(locked)
     _activity(
         locked,
@@ -929,13 +956,14 @@ def response_give(*, item: Input, by: Any, disposition: str, text: str) -> Respo
         )
         raise GovernanceError(message, field="text")
     with acting(by):
-        response = Response.objects.select_for_update().filter(input_id=item.pk).first()
-        new = response is None
-        if new:
+        existing = Response.objects.select_for_update().filter(input_id=item.pk).first()
+        new = existing is None
+        if existing is None:
             response = Response.objects.create(
                 input_id=item.pk, author=by, disposition=disposition, text=text.strip()
             )
         else:
+            response = existing
             response.author = by
             response.disposition = disposition
             response.text = text.strip()

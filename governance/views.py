@@ -241,9 +241,15 @@ def csv_download(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _decision_form_page(
-    request: HttpRequest, place: Any, decision: Decision | None, form: Any, options: Any,
-    *, status: int = 0, current: Decision | None = None,
-) -> HttpResponse:  # fmt: skip
+    request: HttpRequest,
+    place: Any,
+    decision: Decision | None,
+    form: Any,
+    options: Any,
+    *,
+    status: int = 0,
+    current: Decision | None = None,
+) -> HttpResponse:
     bound_errors = form.is_bound and (form.errors or options.errors or options.non_form_errors())
     return render(
         request,
@@ -294,8 +300,12 @@ def create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 def edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     place, decision = _shaper(request, slug, pk)
     if not permissions.can_edit_decision(request.user, decision):
-        return _conflict(request, decision, _state_message(decision, "edited")
-                         + (" Start a revision to change it." if decision.is_in_force else ""))  # fmt: skip
+        return _conflict(
+            request,
+            decision,
+            _state_message(decision, "edited")
+            + (" Start a revision to change it." if decision.is_in_force else ""),
+        )
     initial = {
         "version": decision.version,
         "title": decision.title,
@@ -323,9 +333,20 @@ def edit(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
                 expected_version=data_["version"],
                 deciders=list(data_["deciders"]),
                 options=_options_data(options),
-                **{k: data_[k] for k in ("title", "question", "method", "body_name", "mandate",
-                                          "place_view", "input_closes_on", "review_by")},
-            )  # fmt: skip
+                **{
+                    k: data_[k]
+                    for k in (
+                        "title",
+                        "question",
+                        "method",
+                        "body_name",
+                        "mandate",
+                        "place_view",
+                        "input_closes_on",
+                        "review_by",
+                    )
+                },
+            )
         except services.StaleEdit as stale:
             _add_error(form, stale)
             return _decision_form_page(
@@ -383,17 +404,20 @@ def open_for_input(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Htt
         data, initial={"version": decision.version, "input_closes_on": decision.input_closes_on}
     )
     return _simple_action(
-        request, decision,
+        request,
+        decision,
         template="governance/open.html",
         form=form,
         allowed=permissions.can_open_for_input(request.user, decision),
         what="opened for input",
         act=lambda d: services.decision_open(
-            decision=decision, by=request.user, input_closes_on=d["input_closes_on"],
+            decision=decision,
+            by=request.user,
+            input_closes_on=d["input_closes_on"],
             expected_version=d.get("version"),
         ),
         done="The decision is open for input. Members can now say what they think.",
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -414,19 +438,25 @@ def decide(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRespons
     )
     blockers = services.decision_blockers(decision) if decision.is_pre_decision else None
     return _simple_action(
-        request, decision,
+        request,
+        decision,
         template="governance/decide.html",
         form=form,
         allowed=permissions.can_mark_decided(request.user, decision),
         what="marked decided",
         act=lambda d: services.decision_decide(
-            decision=decision, by=request.user, outcome=d["outcome"], reasoning=d["reasoning"],
-            method_result=d["method_result"], decided_on=d["decided_on"],
-            review_by=d.get("review_by"), expected_version=d.get("version"),
+            decision=decision,
+            by=request.user,
+            outcome=d["outcome"],
+            reasoning=d["reasoning"],
+            method_result=d["method_result"],
+            decided_on=d["decided_on"],
+            review_by=d.get("review_by"),
+            expected_version=d.get("version"),
         ),
         done="The decision is recorded as decided, with its reasons.",
         extra={"blockers": blockers},
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -435,33 +465,40 @@ def review(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRespons
     """Decided: start a review now. Under review: confirm it stands, with the next date."""
     place, decision = _shaper(request, slug, pk)
     data = request.POST if request.method == "POST" else None
+    form: Any
     if decision.status == Status.DECIDED:
         form = ConfirmForm(data)
         return _simple_action(
-            request, decision,
+            request,
+            decision,
             template="governance/review.html",
             form=form,
             allowed=permissions.can_start_review(request.user, decision),
             what="reviewed",
-            act=lambda d: services.decision_review_start(decision=decision, by=request.user)
-            or decision,
+            act=lambda d: (
+                services.decision_review_start(decision=decision, by=request.user) or decision
+            ),
             done="The review has started.",
             extra={"starting": True},
-        )  # fmt: skip
+        )
     form = ReviewForm(data, initial={"version": decision.version})
     return _simple_action(
-        request, decision,
+        request,
+        decision,
         template="governance/review.html",
         form=form,
         allowed=permissions.can_conclude_review(request.user, decision),
         what="reviewed",
         act=lambda d: services.decision_review_conclude(
-            decision=decision, by=request.user, note=d["note"], review_by=d.get("review_by"),
+            decision=decision,
+            by=request.user,
+            note=d["note"],
+            review_by=d.get("review_by"),
             expected_version=d.get("version"),
         ),
         done="The review is recorded: the decision stands.",
         extra={"starting": False},
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -470,14 +507,15 @@ def revise(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRespons
     place, decision = _shaper(request, slug, pk)
     data = request.POST if request.method == "POST" else None
     return _simple_action(
-        request, decision,
+        request,
+        decision,
         template="governance/revise.html",
         form=ConfirmForm(data),
         allowed=permissions.can_revise(request.user, decision),
         what="revised",
         act=lambda d: services.decision_revise(decision=decision, by=request.user),
         done="A new version is drafted. The decision in force stays until it is decided.",
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -487,17 +525,20 @@ def rescind(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRespon
     data = request.POST if request.method == "POST" else None
     form = RescindForm(data, initial={"version": decision.version})
     return _simple_action(
-        request, decision,
+        request,
+        decision,
         template="governance/rescind.html",
         form=form,
         allowed=permissions.can_rescind(request.user, decision),
         what="rescinded",
         act=lambda d: services.decision_rescind(
-            decision=decision, by=request.user, reason=d["reason"],
+            decision=decision,
+            by=request.user,
+            reason=d["reason"],
             expected_version=d.get("version"),
         ),
         done="The decision is rescinded. It stays on the record with your reason.",
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -507,14 +548,17 @@ def hand_over(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResp
     data = request.POST if request.method == "POST" else None
     form = HandOverForm(data, decision=decision)
     return _simple_action(
-        request, decision,
+        request,
+        decision,
         template="governance/hand_over.html",
         form=form,
         allowed=permissions.can_hand_over(request.user, decision),
         what="handed over",
-        act=lambda d: services.decision_hand_over(decision=decision, by=request.user, to=d["owner"]),
+        act=lambda d: services.decision_hand_over(
+            decision=decision, by=request.user, to=d["owner"]
+        ),
         done="The decision is handed over.",
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -531,17 +575,20 @@ def centre_view(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRe
         data, initial={"version": decision.version, "centre_view": decision.centre_view}
     )
     return _simple_action(
-        request, decision,
+        request,
+        decision,
         template="governance/centre_view.html",
         form=form,
         allowed=permissions.can_write_centre_view(request.user, decision),
         what="given a view from the centre now",
         act=lambda d: services.centre_view_write(
-            decision=decision, by=request.user, text=d.get("centre_view") or "",
+            decision=decision,
+            by=request.user,
+            text=d.get("centre_view") or "",
             expected_version=d.get("version"),
         ),
         done="The view from the centre is saved.",
-    )  # fmt: skip
+    )
 
 
 # --- Evidence -----------------------------------------------------------------------------------
@@ -554,17 +601,24 @@ def evidence_add(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpR
     data = request.POST if request.method == "POST" else None
     form = EvidenceForm(data, place=place)
     return _simple_action(
-        request, decision,
+        request,
+        decision,
         template="governance/evidence_form.html",
         form=form,
         allowed=permissions.can_change_evidence(request.user, decision),
         what="given new evidence",
-        act=lambda d: services.evidence_add(
-            decision=decision, by=request.user, cycle=form.resolved_cycle,
-            entry=form.resolved_entry, note=d.get("note") or "",
-        ) and decision,
+        act=lambda d: (
+            services.evidence_add(
+                decision=decision,
+                by=request.user,
+                cycle=form.resolved_cycle,
+                entry=form.resolved_entry,
+                note=d.get("note") or "",
+            )
+            and decision
+        ),
         done="The evidence is linked.",
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -600,19 +654,24 @@ def interests(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResp
     initial = {"no_interest": row.no_interest, "interests": list(row.interest_ids)} if row else {}
     form = InterestsForm(data, place=place, user=request.user, initial=initial)
     return _simple_action(
-        request, decision,
+        request,
+        decision,
         template="governance/interests.html",
         form=form,
         allowed=permissions.can_state_interests(request.user, decision),
         what="given new statements of interest",
-        act=lambda d: services.decider_state(
-            decision=decision, by=request.user,
-            interest_ids=[i.pk for i in d.get("interests") or []],
-            no_interest=bool(d.get("no_interest")),
-        ) and decision,
+        act=lambda d: (
+            services.decider_state(
+                decision=decision,
+                by=request.user,
+                interest_ids=[i.pk for i in d.get("interests") or []],
+                no_interest=bool(d.get("no_interest")),
+            )
+            and decision
+        ),
         done="Your statement of interests is recorded.",
         extra={"row": row},
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -629,15 +688,17 @@ def dissent(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRespon
     data = request.POST if request.method == "POST" else None
     form = DissentForm(data, initial={"text": existing.text if existing else ""})
     return _simple_action(
-        request, decision,
+        request,
+        decision,
         template="governance/dissent.html",
         form=form,
         allowed=permissions.can_record_dissent(request.user, decision, objected=objected),
         what="given new dissent",
-        act=lambda d: services.dissent_record(decision=decision, by=request.user, text=d["text"])
-        and decision,
+        act=lambda d: (
+            services.dissent_record(decision=decision, by=request.user, text=d["text"]) and decision
+        ),
         done="Your dissent is on the record, in your words.",
-    )  # fmt: skip
+    )
 
 
 # --- Input and response -------------------------------------------------------------------------
@@ -652,7 +713,8 @@ def input_new(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResp
     data = request.POST if request.method == "POST" else None
     form = InputForm(data)
     return _simple_action(
-        request, decision,
+        request,
+        decision,
         template="governance/input_form.html",
         form=form,
         allowed=permissions.can_give_input(request.user, decision),
@@ -662,7 +724,7 @@ def input_new(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResp
         ),
         done="Thank you: your input is on the record. You will be told when it gets a response.",
         extra={"is_new": True},
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -679,7 +741,8 @@ def input_edit(
     data = request.POST if request.method == "POST" else None
     form = InputForm(data, initial={"stance": item.stance, "text": item.text})
     return _simple_action(
-        request, decision,
+        request,
+        decision,
         template="governance/input_form.html",
         form=form,
         allowed=permissions.can_edit_input(request.user, item),
@@ -689,7 +752,7 @@ def input_edit(
         ),
         done="Your input is changed.",
         extra={"is_new": False, "item": item},
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -710,7 +773,8 @@ def respond(request: AuthenticatedHttpRequest, slug: str, pk: int, input_id: int
         initial={"disposition": existing.disposition, "text": existing.text} if existing else None,
     )
     return _simple_action(
-        request, decision,
+        request,
+        decision,
         template="governance/respond.html",
         form=form,
         allowed=permissions.can_respond(request.user, decision),
@@ -721,7 +785,7 @@ def respond(request: AuthenticatedHttpRequest, slug: str, pk: int, input_id: int
         done="Your response is published beside the input, and its author is told.",
         extra={"item": item, "existing": existing},
         redirect_to=f"{decision.get_absolute_url()}#input-{item.pk}",
-    )  # fmt: skip
+    )
 
 
 # --- Reading a decision -------------------------------------------------------------------------
@@ -766,12 +830,17 @@ def decision_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespons
 def history(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     place, membership, decision = get_decision_for_user(request.user, slug, pk)
     items = decision_history(decision)
-    rewrites = list(Rewrite.objects.filter(decision=decision).order_by("created_at", "id"))
-    people = reads_people({r.by_user_id for r in rewrites if r.by_user_id})
-    for rewrite in rewrites:
-        rewrite.by_name = (
-            people.get(rewrite.by_user_id, "a former member") if rewrite.by_user_id else ""
-        )
+    logged = list(Rewrite.objects.filter(decision=decision).order_by("created_at", "id"))
+    people = reads_people({r.by_user_id for r in logged if r.by_user_id})
+    rewrites = [
+        {
+            "kind": r.get_kind_display(),
+            "created_at": r.created_at,
+            "reason": r.reason,
+            "by_name": people.get(r.by_user_id, "a former member") if r.by_user_id else "",
+        }
+        for r in logged
+    ]
     return render(
         request,
         "governance/history.html",
@@ -801,17 +870,21 @@ def redact(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRespons
     from .rewrite import decision_redact
 
     return _simple_action(
-        request, decision,
+        request,
+        decision,
         template="governance/redact.html",
         form=form,
         allowed=permissions.can_redact(request.user, decision),
         what="redacted while it is a draft (edit the draft instead)",
-        act=lambda d: decision_redact(
-            decision=decision, by=request.user, phrase=d["phrase"], reason=d["reason"]
-        ) and decision,
+        act=lambda d: (
+            decision_redact(
+                decision=decision, by=request.user, phrase=d["phrase"], reason=d["reason"]
+            )
+            and decision
+        ),
         done="Those words are redacted everywhere in this decision's record and its history.",
         redirect_to=reverse("governance:history", kwargs={"slug": slug, "pk": pk}),
-    )  # fmt: skip
+    )
 
 
 # --- Following it through -----------------------------------------------------------------------
@@ -873,8 +946,13 @@ def implementation(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse
                 )
             except services.GovernanceError as error:
                 _add_error(form, error)
-                return _form_page(request, "governance/implementation.html", context, form=form,
-                                  status=error.status)  # fmt: skip
+                return _form_page(
+                    request,
+                    "governance/implementation.html",
+                    context,
+                    form=form,
+                    status=error.status,
+                )
             messages.success(request, "Your progress update is on the record and the timeline.")
             return redirect(record.get_absolute_url())
     return _form_page(request, "governance/implementation.html", context, form=form)
@@ -883,8 +961,9 @@ def implementation(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse
 def _as_in_force(decision: Decision) -> Decision:
     """A copy of the decision as if in force: tells apart "not allowed" (403) from "not now"
     (409) for people who could update it while it was in force."""
-    copy = Decision(pk=decision.pk, place=decision.place, owner_id=decision.owner_id,
-                    status=Status.DECIDED)  # fmt: skip
+    copy = Decision(
+        pk=decision.pk, place=decision.place, owner_id=decision.owner_id, status=Status.DECIDED
+    )
     return copy
 
 
@@ -903,7 +982,8 @@ def implementation_responsible(
     data = request.POST if request.method == "POST" else None
     form = ResponsibleForm(data, place=place, initial={"responsible": record.responsible_id})
     return _simple_action(
-        request, decision,
+        request,
+        decision,
         template="governance/responsible.html",
         form=form,
         allowed=decision.is_in_force,
@@ -913,7 +993,7 @@ def implementation_responsible(
         ),
         done="Saved.",
         extra={"record": record},
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -929,18 +1009,22 @@ def milestone_new(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Http
     data = request.POST if request.method == "POST" else None
     form = MilestoneForm(data)
     return _simple_action(
-        request, decision,
+        request,
+        decision,
         template="governance/milestone_form.html",
         form=form,
         allowed=decision.is_in_force,
         what="followed through now",
-        act=lambda d: services.milestone_add(
-            decision=decision, by=request.user, title=d["title"], due_on=d["due_on"]
-        ) and record,
+        act=lambda d: (
+            services.milestone_add(
+                decision=decision, by=request.user, title=d["title"], due_on=d["due_on"]
+            )
+            and record
+        ),
         done="The milestone is added.",
         extra={"record": record},
         redirect_to=reverse("governance:implementation", kwargs={"slug": slug, "pk": pk}),
-    )  # fmt: skip
+    )
 
 
 @login_required

@@ -205,15 +205,6 @@ def resident(place: Place, place_people: dict[str, User]) -> User:
     return place_people["resident"]
 
 
-# --- Learning: a cycle participant, cycles in both places, entries of every visibility -----------
-
-from tests.learning.cast import (  # noqa: E402, F401 - fixtures for every test
-    cycle,
-    learning_markers,
-    participant,
-    private_cycle,
-)
-
 # --- Governance: a decider, decisions in every state, private and draft markers -------------------
 
 from tests.governance.cast import (  # noqa: E402, F401 - fixtures for every test
@@ -223,8 +214,15 @@ from tests.governance.cast import (  # noqa: E402, F401 - fixtures for every tes
 )
 
 # --- The community fund: an allocator, rounds in every state, private fund markers ---------------
-
 from tests.governance.fund_cast import (  # noqa: E402, F401 - fixtures for every test
     allocator,
     fund_markers,
+)
+
+# --- Learning: a cycle participant, cycles in both places, entries of every visibility -----------
+from tests.learning.cast import (  # noqa: E402, F401 - fixtures for every test
+    cycle,
+    learning_markers,
+    participant,
+    private_cycle,
 )

@@ -26,9 +26,11 @@ def test_a_decision_from_draft_to_decided_in_the_open(
     page, login, axe_check, screenshot, browser_errors, place, steward, member, decider
 ) -> None:
     Interest.objects.create(
-        place=place, user=decider, kind="employment",
+        place=place,
+        user=decider,
+        kind="employment",
         description="Policy adviser on adult social care at the department",
-    )  # fmt: skip
+    )
 
     # The steward finds the decision log from the place home and starts a draft.
     _as(page, login, steward)
@@ -121,8 +123,11 @@ def test_a_decision_from_draft_to_decided_in_the_open(
 
     page.get_by_role("link", name="Mark as decided").click()
     page.fill("#id_outcome", "The centre opens from 12 to 4 on Sundays, December to February.")
-    page.fill("#id_reasoning", "Sunday is the loneliest day. The input asked for a key-holder; "
-              "there is one on every rota.")  # fmt: skip
+    page.fill(
+        "#id_reasoning",
+        "Sunday is the loneliest day. The input asked for a key-holder; "
+        "there is one on every rota.",
+    )
     page.fill("#id_method_result", "Consent: no objections from the deciders")
     page.get_by_role("button", name="Record the decision").click()
     page.wait_for_url(f"**{decision.get_absolute_url()}*")
@@ -155,7 +160,9 @@ def test_a_decision_from_draft_to_decided_in_the_open(
     assert "Key-holder rota agreed" in page.locator("main").inner_text()
     axe_check(page)
     screenshot(page, "governance-05-implementation")
-    assert browser_errors == []
+    # The only errors are the two refused forms answering 400 on purpose.
+    unexpected = [e for e in browser_errors if "status of 400" not in e]
+    assert unexpected == [] and len(browser_errors) == 2
 
 
 def test_the_decision_log_searches_in_place_with_htmx(
@@ -165,8 +172,12 @@ def test_the_decision_log_searches_in_place_with_htmx(
 
     for i in range(22):
         make_decision(place, steward, title=f"Routine decision {i}", status=Status.DECIDED)
-    make_decision(place, steward, title="Warm spaces this winter",
-                  question="Which halls should be warm spaces?")  # fmt: skip
+    make_decision(
+        place,
+        steward,
+        title="Warm spaces this winter",
+        question="Which halls should be warm spaces?",
+    )
     page.goto(f"/places/{place.slug}/decisions/")
     axe_check(page)
     screenshot(page, "governance-01-log")
@@ -178,7 +189,9 @@ def test_the_decision_log_searches_in_place_with_htmx(
     assert page.evaluate("window.__notReloaded === true")
     page.fill("#log-q", "warm halls")
     page.get_by_role("button", name="Show decisions").click()
-    page.wait_for_function("() => document.getElementById('log-count').textContent.includes('1 decision')")
+    page.wait_for_function(
+        "() => document.getElementById('log-count').textContent.includes('1 decision')"
+    )
     assert page.evaluate("window.__notReloaded === true")
     assert "q=warm" in page.url
     assert page.locator("#decision-results a", has_text="Warm spaces this winter").count() == 1

@@ -102,10 +102,13 @@ def make_decision(
         for person in deciders:
             services.decider_state(decision=revision, by=person, interest_ids=[], no_interest=True)
         services.decision_decide(
-            decision=revision, by=owner, outcome="Open on Sundays, paid staff.",
-            reasoning="The rota fell apart.", method_result="Consent",
+            decision=revision,
+            by=owner,
+            outcome="Open on Sundays, paid staff.",
+            reasoning="The rota fell apart.",
+            method_result="Consent",
             decided_on=timezone.localdate(),
-        )  # fmt: skip
+        )
         decision.refresh_from_db()
         return decision
     raise ValueError(status)
@@ -166,13 +169,18 @@ def governance_markers(
         inputs=[(member, "support")],
     )
     milestone = services.milestone_add(
-        decision=private_decided, by=steward, title="Cook recruited",
+        decision=private_decided,
+        by=steward,
+        title="Cook recruited",
         due_on=timezone.localdate() + timedelta(days=30),
-    )  # fmt: skip
+    )
     public_draft = make_decision(
-        place, steward, title=f"Sharing data {DRAFT_MARKER}", status=Status.DRAFT,
+        place,
+        steward,
+        title=f"Sharing data {DRAFT_MARKER}",
+        status=Status.DRAFT,
         deciders=[decider],
-    )  # fmt: skip
+    )
     return GovernanceMarkers(
         private_decision=private_decision,
         private_input=private_input,

@@ -21,8 +21,9 @@ def test_the_atom_feed_parses_and_lists_published_decisions_only(
     place: Any, steward: Any, member: Any, anonymous: Any, governance_markers: Any
 ) -> None:
     open_one = make_decision(place, steward, title="Sunday opening")
-    decided = make_decision(place, steward, title="Lunch club", status=Status.DECIDED,
-                            inputs=[(member, "support")])  # fmt: skip
+    decided = make_decision(
+        place, steward, title="Lunch club", status=Status.DECIDED, inputs=[(member, "support")]
+    )
     response = anonymous.get(reverse("governance:feed", kwargs={"slug": place.slug}))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
@@ -44,8 +45,14 @@ def test_the_atom_feed_parses_and_lists_published_decisions_only(
 def test_the_csv_parses_with_a_stable_header_and_counts(
     place: Any, steward: Any, member: Any, decider: Any, anonymous: Any, governance_markers: Any
 ) -> None:
-    decided = make_decision(place, steward, status=Status.DECIDED, deciders=[decider],
-                            title="=HYPERLINK(\"http://x\")", inputs=[(member, "support")] * 2)  # fmt: skip
+    decided = make_decision(
+        place,
+        steward,
+        status=Status.DECIDED,
+        deciders=[decider],
+        title='=HYPERLINK("http://x")',
+        inputs=[(member, "support")] * 2,
+    )
     response = anonymous.get(reverse("governance:csv", kwargs={"slug": place.slug}))
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="{place.slug}-decisions.csv"'
@@ -55,8 +62,11 @@ def test_the_csv_parses_with_a_stable_header_and_counts(
     assert row["id"] == str(decided.pk)
     assert row["title"].startswith("'=")  # not run as a formula
     assert (row["status"], row["method"], row["owner"], row["deciders"]) == (
-        "decided", "consent", steward.display_name, decider.display_name,
-    )  # fmt: skip
+        "decided",
+        "consent",
+        steward.display_name,
+        decider.display_name,
+    )
     assert (row["inputs"], row["answered"], row["unanswered"]) == ("2", "2", "0")
     assert row["decided_on"] == decided.decided_on.isoformat()
     assert steward.email not in response.content.decode()
@@ -72,16 +82,28 @@ def test_a_members_only_place_feeds_only_through_a_members_secret_address(
     assert client_for(member).get(plain).status_code == 200  # signed in on the site
 
     client = client_for(member)
-    assert client.post(reverse("governance:feed_renew", kwargs={"slug": private_place.slug})).status_code == 302
+    assert (
+        client.post(
+            reverse("governance:feed_renew", kwargs={"slug": private_place.slug})
+        ).status_code
+        == 302
+    )
     token = services.feed_token_for(place=private_place, user=member)
-    secret = reverse("governance:feed_private", kwargs={"slug": private_place.slug, "token": token.token})
+    secret = reverse(
+        "governance:feed_private", kwargs={"slug": private_place.slug, "token": token.token}
+    )
     page = client.get(reverse("governance:feed_page", kwargs={"slug": private_place.slug}))
     assert token.token in page.content.decode()
     response = anonymous.get(secret)
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     assert feedparser.parse(response.content).entries[0].title == "Private matter (open for input)"
     # The address works for that place only, and stops when revoked.
-    assert anonymous.get(reverse("governance:feed_private", kwargs={"slug": "millbrook", "token": token.token})).status_code == 404
+    assert (
+        anonymous.get(
+            reverse("governance:feed_private", kwargs={"slug": "millbrook", "token": token.token})
+        ).status_code
+        == 404
+    )
     client.post(reverse("governance:feed_revoke", kwargs={"slug": private_place.slug}))
     assert anonymous.get(secret).status_code == 404
 
@@ -92,7 +114,9 @@ def test_a_secret_address_stops_working_when_its_member_leaves(
     from places.models import Membership
 
     token = services.feed_token_renew(place=private_place, user=member)
-    secret = reverse("governance:feed_private", kwargs={"slug": private_place.slug, "token": token.token})
+    secret = reverse(
+        "governance:feed_private", kwargs={"slug": private_place.slug, "token": token.token}
+    )
     assert anonymous.get(secret).status_code == 200
     Membership.objects.filter(place=private_place, user=member).delete()
     assert anonymous.get(secret).status_code == 404

@@ -38,7 +38,9 @@ def test_a_draft_is_not_recorded_until_it_is_opened(place: Any, steward: Any) ->
     decision = make_decision(place, steward, status=Status.DRAFT)
     services.decision_update(decision=decision, by=steward, expected_version=None, title="Renamed")
     assert _events(decision) == []
-    services.decision_open(decision=decision, by=steward, input_closes_on=decision.created_at.date())
+    services.decision_open(
+        decision=decision, by=steward, input_closes_on=decision.created_at.date()
+    )
     [opened] = _events(decision)
     assert opened.status == Status.OPEN and opened.title == "Renamed"
     assert opened.pgh_context == {"user": steward.pk}
@@ -70,8 +72,9 @@ def test_inputs_and_responses_are_versioned_with_the_acting_person(
     services.response_give(item=item, by=steward, disposition="answered", text="Answer")
     inputs = list(InputEvent.objects.filter(pgh_obj_id=item.pk).order_by("pgh_id"))
     assert [(e.stance, e.text) for e in inputs] == [
-        ("concern", "First words"), ("objection", "Second words"),
-    ]  # fmt: skip
+        ("concern", "First words"),
+        ("objection", "Second words"),
+    ]
     assert {e.pgh_context["user"] for e in inputs} == {member.pk}
     [response] = ResponseEvent.objects.filter(input_id=item.pk)
     assert response.pgh_context == {"user": steward.pk}
@@ -79,10 +82,12 @@ def test_inputs_and_responses_are_versioned_with_the_acting_person(
 
 def test_history_rows_refer_to_people_by_id_only(place: Any, steward: Any, member: Any) -> None:
     decision = make_decision(place, steward, inputs=[(member, "support")])
-    rows = [*DecisionEvent.objects.filter(pgh_obj_id=decision.pk).values(),
-            *InputEvent.objects.filter(decision_id=decision.pk).values(),
-            *ResponseEvent.objects.all().values(),
-            *DeciderEvent.objects.filter(decision_id=decision.pk).values()]  # fmt: skip
+    rows = [
+        *DecisionEvent.objects.filter(pgh_obj_id=decision.pk).values(),
+        *InputEvent.objects.filter(decision_id=decision.pk).values(),
+        *ResponseEvent.objects.all().values(),
+        *DeciderEvent.objects.filter(decision_id=decision.pk).values(),
+    ]
     text = json.dumps(rows, default=str)
     for person in (steward, member):
         assert person.email not in text and person.display_name not in text
@@ -101,8 +106,10 @@ def test_history_rows_cannot_be_updated_or_deleted(
         lambda: model.objects.filter(pk=row.pk).update(pgh_label="forged"),
         lambda: model.objects.filter(pk=row.pk).delete(),
     ]
-    for sql in (f"UPDATE {table} SET pgh_label = 'forged' WHERE pgh_id = %s",
-                f"DELETE FROM {table} WHERE pgh_id = %s"):  # fmt: skip
+    for sql in (
+        f"UPDATE {table} SET pgh_label = 'forged' WHERE pgh_id = %s",
+        f"DELETE FROM {table} WHERE pgh_id = %s",
+    ):
         attempts.append(lambda sql=sql: connection.cursor().execute(sql, [row.pk]))
     for attempt in attempts:
         with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic():
@@ -123,10 +130,16 @@ def test_a_steward_redacts_words_from_live_rows_and_history_alike(
     place: Any, steward: Any, member: Any
 ) -> None:
     decision = make_decision(place, steward, question="Should Mrs Patel's flat be a warm space?")
-    item = services.input_give(decision=decision, by=member, stance="concern",
-                               text="Mrs Patel told me she would rather not.")  # fmt: skip
+    item = services.input_give(
+        decision=decision,
+        by=member,
+        stance="concern",
+        text="Mrs Patel told me she would rather not.",
+    )
     services.response_give(item=item, by=steward, disposition="adopted", text="We asked Mrs Patel.")
-    log = decision_redact(decision=decision, by=steward, phrase="mrs patel", reason="She asked us to.")
+    log = decision_redact(
+        decision=decision, by=steward, phrase="mrs patel", reason="She asked us to."
+    )
     decision.refresh_from_db()
     item.refresh_from_db()
     assert decision.question == f"Should {REDACTED}'s flat be a warm space?"
@@ -139,8 +152,9 @@ def test_a_steward_redacts_words_from_live_rows_and_history_alike(
     assert (log.kind, log.by_user_id, log.decision_id) == ("redaction", steward.pk, decision.pk)
     assert log.live_rows == 3 and log.history_rows >= 3
     # The rewrite made no new version, and the protection is back on afterwards.
-    assert not DecisionEvent.objects.filter(pgh_obj_id=decision.pk, question__contains=REDACTED,
-                                            pgh_context__isnull=True).exists()  # fmt: skip
+    assert not DecisionEvent.objects.filter(
+        pgh_obj_id=decision.pk, question__contains=REDACTED, pgh_context__isnull=True
+    ).exists()
     with pytest.raises(DatabaseError), transaction.atomic():
         InputEvent.objects.update(text="again")
 
@@ -158,10 +172,18 @@ def test_erasing_an_account_rewrites_its_name_everywhere_and_keeps_the_record(
 ) -> None:
     from places.models import Interest
 
-    interest = Interest.objects.create(place=place, user=decider, kind="employment", description="Civil servant")
-    decision = make_decision(place, steward, deciders=[decider],
-                             question=f"Should {decider.display_name} chair the board?")  # fmt: skip
-    services.decider_state(decision=decision, by=decider, interest_ids=[interest.pk], no_interest=False)
+    interest = Interest.objects.create(
+        place=place, user=decider, kind="employment", description="Civil servant"
+    )
+    decision = make_decision(
+        place,
+        steward,
+        deciders=[decider],
+        question=f"Should {decider.display_name} chair the board?",
+    )
+    services.decider_state(
+        decision=decision, by=decider, interest_ids=[interest.pk], no_interest=False
+    )
     registry.erase_for(decider)
     decision.refresh_from_db()
     assert decision.question == "Should a former member chair the board?"
@@ -175,7 +197,9 @@ def test_erasing_an_account_rewrites_its_name_everywhere_and_keeps_the_record(
     assert log.subject_user_id == decider.pk
 
 
-def test_withdrawing_consent_replaces_the_persons_words(place: Any, steward: Any, member: Any) -> None:
+def test_withdrawing_consent_replaces_the_persons_words(
+    place: Any, steward: Any, member: Any
+) -> None:
     decision = make_decision(place, steward)
     item = services.input_give(decision=decision, by=member, stance="support", text="My words")
     person_withdraw(member)
@@ -191,24 +215,43 @@ def test_the_history_page_shows_who_changed_which_field_before_and_after(
     decision = make_decision(place, steward)
     long_before = "Should the centre open from 12 to 4 on Sundays this winter, with volunteers?"
     long_after = "Should the centre open from 1 to 5 on Sundays this winter, with volunteers?"
-    services.decision_update(decision=decision, by=steward, expected_version=None, question=long_before)
-    services.decision_update(decision=decision, by=steward, expected_version=None, question=long_after,
-                             title="Sunday afternoons")  # fmt: skip
-    response = anonymous.get(reverse("governance:history", kwargs={"slug": place.slug, "pk": decision.pk}))
+    services.decision_update(
+        decision=decision, by=steward, expected_version=None, question=long_before
+    )
+    services.decision_update(
+        decision=decision,
+        by=steward,
+        expected_version=None,
+        question=long_after,
+        title="Sunday afternoons",
+    )
+    response = anonymous.get(
+        reverse("governance:history", kwargs={"slug": place.slug, "pk": decision.pk})
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "Opened for input" in body
     assert f"by {steward.display_name}" in body
     assert "Sunday afternoons" in body and "Title" in body
-    assert '<del class="rel-diff__del"><span class="govuk-visually-hidden">removed: </span>12</del>' in body
-    assert '<ins class="rel-diff__ins"><span class="govuk-visually-hidden">added: </span>1</ins>' in body
+    assert (
+        '<del class="rel-diff__del"><span class="govuk-visually-hidden">removed: </span>12</del>'
+        in body
+    )
+    assert (
+        '<ins class="rel-diff__ins"><span class="govuk-visually-hidden">added: </span>1</ins>'
+        in body
+    )
     assert steward.email not in body
 
 
-def test_the_history_page_lists_redactions_with_who_and_why(place: Any, steward: Any, anonymous: Any) -> None:
+def test_the_history_page_lists_redactions_with_who_and_why(
+    place: Any, steward: Any, anonymous: Any
+) -> None:
     decision = make_decision(place, steward, question="About Mr Jones")
     decision_redact(decision=decision, by=steward, phrase="Mr Jones", reason="He withdrew consent.")
-    body = anonymous.get(reverse("governance:history", kwargs={"slug": place.slug, "pk": decision.pk})).content.decode()
+    body = anonymous.get(
+        reverse("governance:history", kwargs={"slug": place.slug, "pk": decision.pk})
+    ).content.decode()
     assert "He withdrew consent." in body and steward.display_name in body
     assert "Mr Jones" not in body
 

@@ -47,8 +47,9 @@ def test_the_decision_log_costs_the_same_with_5_and_50_decisions(
             d = make_decision(place, steward, title=f"Decision {i}")
             services.input_give(decision=d, by=member, stance="support", text="Yes")
 
-    assert_constant_queries(anonymous, reverse("governance:log", kwargs={"slug": place.slug}),
-                            more_decisions)  # fmt: skip
+    assert_constant_queries(
+        anonymous, reverse("governance:log", kwargs={"slug": place.slug}), more_decisions
+    )
 
 
 def test_the_decision_log_costs_the_same_with_5_and_50_inputs(
@@ -60,8 +61,9 @@ def test_the_decision_log_costs_the_same_with_5_and_50_inputs(
         for person in _members(place, n):
             services.input_give(decision=decision, by=person, stance="support", text="Yes")
 
-    assert_constant_queries(client_for(steward), reverse("governance:log", kwargs={"slug": place.slug}),
-                            more_inputs)  # fmt: skip
+    assert_constant_queries(
+        client_for(steward), reverse("governance:log", kwargs={"slug": place.slug}), more_inputs
+    )
 
 
 def test_the_history_and_the_csv_cost_the_same_with_5_and_50_inputs(
@@ -74,7 +76,15 @@ def test_the_history_and_the_csv_cost_the_same_with_5_and_50_inputs(
             item = services.input_give(decision=decision, by=person, stance="support", text="Yes")
             services.response_give(item=item, by=steward, disposition="adopted", text="Thanks")
 
-    assert_constant_queries(anonymous, reverse("governance:history", kwargs={"slug": place.slug, "pk": decision.pk}),
-                            more_inputs)  # fmt: skip
-    assert_constant_queries(anonymous, reverse("governance:csv", kwargs={"slug": place.slug}),
-                            more_inputs, small=50, large=60)  # fmt: skip
+    assert_constant_queries(
+        anonymous,
+        reverse("governance:history", kwargs={"slug": place.slug, "pk": decision.pk}),
+        more_inputs,
+    )
+    assert_constant_queries(
+        anonymous,
+        reverse("governance:csv", kwargs={"slug": place.slug}),
+        more_inputs,
+        small=50,
+        large=60,
+    )

@@ -70,10 +70,16 @@ def test_the_cycle_lists_the_decisions_it_informed_through_the_reverse_relation(
     services.evidence_add(decision=draft, by=steward, cycle=cycle)
     published = make_decision(place, steward, status=Status.DRAFT, title="Tea before assessments")
     services.evidence_add(decision=published, by=steward, cycle=cycle)
-    services.decision_open(decision=published, by=steward, input_closes_on=published.created_at.date())
-    elsewhere = make_decision(private_place, steward, status=Status.DRAFT, title="Hidden Hollow copies it")
+    services.decision_open(
+        decision=published, by=steward, input_closes_on=published.created_at.date()
+    )
+    elsewhere = make_decision(
+        private_place, steward, status=Status.DRAFT, title="Hidden Hollow copies it"
+    )
     services.evidence_add(decision=elsewhere, by=steward, cycle=cycle)
-    services.decision_open(decision=elsewhere, by=steward, input_closes_on=elsewhere.created_at.date())
+    services.decision_open(
+        decision=elsewhere, by=steward, input_closes_on=elsewhere.created_at.date()
+    )
     links = list(cycle.decision_evidence.public_record())
     assert [link.decision.title for link in links] == ["Tea before assessments"]
     html = render_to_string("governance/_cycle_decisions.html", {"cycle": cycle},

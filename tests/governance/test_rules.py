@@ -27,7 +27,9 @@ def _only(roles: set[str], states: set[str]) -> dict[str, set[str]]:
 #: predicate → status → who may, on a public place. On a members-only place, the same minus
 #: anonymous and outsider.
 TABLE: dict[str, dict[str, set[str]]] = {
-    "can_view_decision": {s: ({"steward", "decider"} if s == Status.DRAFT else ALL) for s in STATES},
+    "can_view_decision": {
+        s: ({"steward", "decider"} if s == Status.DRAFT else ALL) for s in STATES
+    },
     "can_view_history": {s: ({"steward", "decider"} if s == Status.DRAFT else ALL) for s in STATES},
     "can_edit_decision": _only({"steward"}, PRE),
     "can_change_evidence": _only({"steward"}, PRE),
@@ -68,9 +70,7 @@ def test_rules_per_status_and_role(
     status: str, where: str, place: Any, private_place: Any, people: dict[str, Any]
 ) -> None:
     target = place if where == "public" else private_place
-    decision = make_decision(
-        target, people["steward"], status=status, deciders=[people["decider"]]
-    )
+    decision = make_decision(target, people["steward"], status=status, deciders=[people["decider"]])
     decision.refresh_from_db()
     forget_membership(decision.place)
     wrong = []
@@ -122,15 +122,27 @@ def test_an_owner_who_left_the_place_loses_the_owner_rights(
     assert not permissions.can_edit_decision(decider, decision)
 
 
-def test_nobody_edits_a_decision_the_platform_recorded(place: Any, steward: Any, member: Any) -> None:
+def test_nobody_edits_a_decision_the_platform_recorded(
+    place: Any, steward: Any, member: Any
+) -> None:
     from governance import services
 
     decision = services.decision_record_allocation(
-        place=place, title="Round 1 awards", question="Which ideas does the fund back?",
-        outcome="Five ideas funded.", reasoning="Points in order; the pot ran out at six.",
-        method_result="20 members allocated 2,000 points", deciders=[member],
-    )  # fmt: skip
-    for question in ("can_edit_decision", "can_rescind", "can_revise", "can_hand_over",
-                     "can_start_review", "can_respond"):  # fmt: skip
+        place=place,
+        title="Round 1 awards",
+        question="Which ideas does the fund back?",
+        outcome="Five ideas funded.",
+        reasoning="Points in order; the pot ran out at six.",
+        method_result="20 members allocated 2,000 points",
+        deciders=[member],
+    )
+    for question in (
+        "can_edit_decision",
+        "can_rescind",
+        "can_revise",
+        "can_hand_over",
+        "can_start_review",
+        "can_respond",
+    ):
         assert not getattr(permissions, question)(steward, decision), question
     assert permissions.can_view_decision(member, decision)

@@ -22,10 +22,16 @@ def test_a_steward_drafts_a_decision_and_owns_it_and_the_deciders_are_told(
     place: Any, steward: Any, decider: Any, outbox: Any
 ) -> None:
     decision = services.decision_create(
-        place=place, by=steward, title="Sunday opening", question="Open on Sundays?",
-        method="consent", options=[{"title": "Yes", "pros": "warm", "cons": "cost"}, {}],
-        deciders=[decider], body_name="The trustees", mandate="Delegated in March",
-    )  # fmt: skip
+        place=place,
+        by=steward,
+        title="Sunday opening",
+        question="Open on Sundays?",
+        method="consent",
+        options=[{"title": "Yes", "pros": "warm", "cons": "cost"}, {}],
+        deciders=[decider],
+        body_name="The trustees",
+        mandate="Delegated in March",
+    )
     decision.refresh_from_db()
     assert decision.status == Status.DRAFT
     assert decision.owner == steward
@@ -46,10 +52,14 @@ def test_deciders_must_be_members(place: Any, steward: Any, outsider: Any) -> No
     assert not Decision.objects.exists()
 
 
-def test_opening_needs_a_date_still_to_come_and_writes_the_timeline(place: Any, steward: Any) -> None:
+def test_opening_needs_a_date_still_to_come_and_writes_the_timeline(
+    place: Any, steward: Any
+) -> None:
     decision = make_decision(place, steward, status=Status.DRAFT)
     with pytest.raises(services.GovernanceError) as refused:
-        services.decision_open(decision=decision, by=steward, input_closes_on=TODAY() - timedelta(days=1))
+        services.decision_open(
+            decision=decision, by=steward, input_closes_on=TODAY() - timedelta(days=1)
+        )
     assert refused.value.field == "input_closes_on"
     decision.refresh_from_db()
     assert decision.status == Status.DRAFT
@@ -68,7 +78,9 @@ def test_input_and_its_response_are_written_and_the_author_is_told(
     item.refresh_from_db()
     assert item.author_perspectives == ["frontline"]
     assert Activity.objects.filter(kind="decision_input", verb="gave").count() == 1
-    response = services.response_give(item=item, by=steward, disposition="adapted", text="A key-holder rota.")
+    response = services.response_give(
+        item=item, by=steward, disposition="adapted", text="A key-holder rota."
+    )
     response.refresh_from_db()
     assert response.disposition == "adapted"
     note = Notification.objects.get(recipient=member, kind="decision_response")
@@ -88,7 +100,9 @@ def test_input_is_refused_once_input_has_closed(place: Any, steward: Any, member
     assert not decision.inputs.exists()
 
 
-def test_only_the_owner_or_a_decider_may_respond(place: Any, steward: Any, member: Any, resident: Any) -> None:
+def test_only_the_owner_or_a_decider_may_respond(
+    place: Any, steward: Any, member: Any, resident: Any
+) -> None:
     decision = make_decision(place, steward)
     item = services.input_give(decision=decision, by=member, stance="question", text="When?")
     with pytest.raises(services.GovernanceError) as refused:
@@ -107,15 +121,20 @@ def test_not_adopted_needs_a_reason(place: Any, steward: Any, member: Any) -> No
 def test_it_cannot_be_decided_while_an_input_has_no_response(
     place: Any, steward: Any, member: Any
 ) -> None:
-    decision = make_decision(place, steward, inputs=[(member, "support"), (member, "concern")],
-                             answer=False)  # fmt: skip
+    decision = make_decision(
+        place, steward, inputs=[(member, "support"), (member, "concern")], answer=False
+    )
     first = decision.inputs.first()
     services.response_give(item=first, by=steward, disposition="adopted", text="Yes.")
     with pytest.raises(services.GovernanceError) as refused:
         services.decision_decide(
-            decision=decision, by=steward, outcome="Open", reasoning="Because", method_result="",
+            decision=decision,
+            by=steward,
+            outcome="Open",
+            reasoning="Because",
+            method_result="",
             decided_on=TODAY(),
-        )  # fmt: skip
+        )
     assert refused.value.status == 409
     assert "1 input has no response" in refused.value.message
     decision.refresh_from_db()
@@ -128,9 +147,13 @@ def test_it_cannot_be_decided_until_every_decider_has_stated_their_interests(
     decision = make_decision(place, steward, deciders=[decider])
     with pytest.raises(services.GovernanceError) as refused:
         services.decision_decide(
-            decision=decision, by=steward, outcome="O", reasoning="R", method_result="",
+            decision=decision,
+            by=steward,
+            outcome="O",
+            reasoning="R",
+            method_result="",
             decided_on=TODAY(),
-        )  # fmt: skip
+        )
     assert "Dee Decider" in refused.value.message and refused.value.status == 409
 
 
@@ -138,14 +161,20 @@ def test_a_decider_states_only_their_own_current_interests(
     place: Any, steward: Any, decider: Any, member: Any
 ) -> None:
     decision = make_decision(place, steward, deciders=[decider])
-    mine = Interest.objects.create(place=place, user=decider, kind="employment", description="Civil servant")
+    mine = Interest.objects.create(
+        place=place, user=decider, kind="employment", description="Civil servant"
+    )
     theirs = Interest.objects.create(place=place, user=member, kind="business", description="Café")
     with pytest.raises(services.GovernanceError) as refused:
-        services.decider_state(decision=decision, by=decider, interest_ids=[theirs.pk], no_interest=False)
+        services.decider_state(
+            decision=decision, by=decider, interest_ids=[theirs.pk], no_interest=False
+        )
     assert refused.value.field == "interests"
     with pytest.raises(services.GovernanceError):
         services.decider_state(decision=decision, by=decider, interest_ids=[], no_interest=False)
-    row = services.decider_state(decision=decision, by=decider, interest_ids=[mine.pk], no_interest=False)
+    row = services.decider_state(
+        decision=decision, by=decider, interest_ids=[mine.pk], no_interest=False
+    )
     row.refresh_from_db()
     assert row.interest_ids == [mine.pk] and row.stated_at is not None
 
@@ -164,30 +193,48 @@ def test_dates_must_come_in_order(place: Any, steward: Any) -> None:
     decision = make_decision(place, steward)
     with pytest.raises(services.GovernanceError) as refused:
         services.decision_decide(
-            decision=decision, by=steward, outcome="O", reasoning="R", method_result="",
-            decided_on=TODAY(), review_by=TODAY(),
-        )  # fmt: skip
+            decision=decision,
+            by=steward,
+            outcome="O",
+            reasoning="R",
+            method_result="",
+            decided_on=TODAY(),
+            review_by=TODAY(),
+        )
     assert refused.value.field == "review_by"
     with pytest.raises(services.GovernanceError) as refused:
         services.decision_decide(
-            decision=decision, by=steward, outcome="O", reasoning="R", method_result="",
+            decision=decision,
+            by=steward,
+            outcome="O",
+            reasoning="R",
+            method_result="",
             decided_on=TODAY() - timedelta(days=30),
-        )  # fmt: skip
+        )
     assert refused.value.field == "decided_on"
     with pytest.raises(services.GovernanceError) as refused:
         services.decision_update(
-            decision=decision, by=steward, expected_version=decision.version,
-            input_closes_on=TODAY() + timedelta(days=10), review_by=TODAY() + timedelta(days=5),
-        )  # fmt: skip
+            decision=decision,
+            by=steward,
+            expected_version=decision.version,
+            input_closes_on=TODAY() + timedelta(days=10),
+            review_by=TODAY() + timedelta(days=5),
+        )
     assert refused.value.field == "review_by"
 
 
-def test_a_stale_edit_is_refused_and_nothing_is_saved(place: Any, steward: Any, decider: Any) -> None:
+def test_a_stale_edit_is_refused_and_nothing_is_saved(
+    place: Any, steward: Any, decider: Any
+) -> None:
     decision = make_decision(place, steward, deciders=[decider])
     seen = decision.version
-    services.decision_update(decision=decision, by=steward, expected_version=seen, title="First edit")
+    services.decision_update(
+        decision=decision, by=steward, expected_version=seen, title="First edit"
+    )
     with pytest.raises(services.StaleEdit) as refused:
-        services.decision_update(decision=decision, by=steward, expected_version=seen, title="Second edit")
+        services.decision_update(
+            decision=decision, by=steward, expected_version=seen, title="Second edit"
+        )
     assert refused.value.status == 409
     assert refused.value.current.title == "First edit"
     decision.refresh_from_db()
@@ -218,9 +265,13 @@ def test_a_revision_keeps_the_old_version_in_force_until_it_is_decided(
     services.decision_open(decision=revision, by=steward, input_closes_on=TODAY())
     services.decider_state(decision=revision, by=decider, interest_ids=[], no_interest=True)
     services.decision_decide(
-        decision=revision, by=steward, outcome="New", reasoning="Learned more", method_result="",
+        decision=revision,
+        by=steward,
+        outcome="New",
+        reasoning="Learned more",
+        method_result="",
         decided_on=TODAY(),
-    )  # fmt: skip
+    )
     old.refresh_from_db()
     assert old.status == Status.REVISED and old.outcome  # the old one stays readable
     assert Activity.objects.filter(kind="decision", verb="revised", target_id=old.pk).exists()
@@ -262,7 +313,9 @@ def test_evidence_from_another_place_must_be_public(
     assert list(cycle.decision_evidence.values_list("decision", flat=True)) == [decision.pk]
 
 
-def test_evidence_stays_once_the_decision_is_published(place: Any, steward: Any, cycle: Any) -> None:
+def test_evidence_stays_once_the_decision_is_published(
+    place: Any, steward: Any, cycle: Any
+) -> None:
     decision = make_decision(place, steward, status=Status.DRAFT)
     evidence = services.evidence_add(decision=decision, by=steward, cycle=cycle)
     services.decision_open(decision=decision, by=steward, input_closes_on=TODAY())
@@ -272,12 +325,16 @@ def test_evidence_stays_once_the_decision_is_published(place: Any, steward: Any,
     assert decision.evidence.count() == 1
 
 
-def test_dissent_is_kept_in_the_dissenters_words(place: Any, steward: Any, member: Any, resident: Any) -> None:
+def test_dissent_is_kept_in_the_dissenters_words(
+    place: Any, steward: Any, member: Any, resident: Any
+) -> None:
     decision = make_decision(place, steward)
     services.input_give(decision=decision, by=member, stance="objection", text="Too costly")
     with pytest.raises(services.GovernanceError):
         services.dissent_record(decision=decision, by=resident, text="I disagree")
-    dissent = services.dissent_record(decision=decision, by=member, text="Still too costly, in my view.")
+    dissent = services.dissent_record(
+        decision=decision, by=member, text="Still too costly, in my view."
+    )
     dissent.refresh_from_db()
     assert dissent.text == "Still too costly, in my view." and not dissent.as_decider
 
@@ -324,19 +381,30 @@ def test_the_schedule_closes_input_and_starts_reviews_once(
     decided.refresh_from_db()
     assert open_one.status == Status.DECIDING
     assert decided.status == Status.UNDER_REVIEW and decided.is_due_for_review
-    assert Activity.objects.filter(kind="decision", verb="input_closed", target_id=open_one.pk).count() == 1
-    assert Activity.objects.filter(kind="decision", verb="review", target_id=decided.pk).count() == 1
+    assert (
+        Activity.objects.filter(kind="decision", verb="input_closed", target_id=open_one.pk).count()
+        == 1
+    )
+    assert (
+        Activity.objects.filter(kind="decision", verb="review", target_id=decided.pk).count() == 1
+    )
     assert Notification.objects.filter(recipient=steward, kind="decision_review_due").count() == 1
 
 
 def test_progress_updates_write_to_the_timeline(place: Any, steward: Any, member: Any) -> None:
     decision = make_decision(place, steward, status=Status.DECIDED)
     services.implementation_set_responsible(decision=decision, by=steward, responsible=member)
-    milestone = services.milestone_add(decision=decision, by=steward, title="Rota agreed", due_on=TODAY())
+    milestone = services.milestone_add(
+        decision=decision, by=steward, title="Rota agreed", due_on=TODAY()
+    )
     services.milestone_done(milestone=milestone, by=steward)
     with pytest.raises(services.GovernanceError):
-        services.progress_post(decision=decision, by=steward, status="done", progress=80, text="Done")
-    services.progress_post(decision=decision, by=steward, status="in_progress", progress=40, text="Half the rota")
+        services.progress_post(
+            decision=decision, by=steward, status="done", progress=80, text="Done"
+        )
+    services.progress_post(
+        decision=decision, by=steward, status="in_progress", progress=40, text="Half the rota"
+    )
     record = Implementation.objects.get(decision=decision)
     assert (record.responsible, record.status, record.progress) == (member, "in_progress", 40)
     assert record.milestones.get().done_on == TODAY()

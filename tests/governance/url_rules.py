@@ -44,8 +44,11 @@ def _for(name: str) -> Any:
 
 def _input(cast: Cast) -> dict[str, Any]:
     m = _markers(cast)
-    return {"slug": m.private_decision.place.slug, "pk": m.private_decision.pk,
-            "input_id": m.private_input.pk}  # fmt: skip
+    return {
+        "slug": m.private_decision.place.slug,
+        "pk": m.private_decision.pk,
+        "input_id": m.private_input.pk,
+    }
 
 
 def _evidence(cast: Cast) -> dict[str, Any]:
@@ -60,8 +63,11 @@ def _evidence(cast: Cast) -> dict[str, Any]:
 
 def _milestone(cast: Cast) -> dict[str, Any]:
     m = _markers(cast)
-    return {"slug": m.private_decided.place.slug, "pk": m.private_decided.pk,
-            "milestone_id": m.milestone.pk}  # fmt: skip
+    return {
+        "slug": m.private_decided.place.slug,
+        "pk": m.private_decided.pk,
+        "milestone_id": m.milestone.pk,
+    }
 
 
 def _feed_token(cast: Cast) -> dict[str, Any]:
@@ -79,35 +85,44 @@ STEWARD_OPEN = Rule(read="steward", write="steward", kwargs=_for("private_decisi
 STEWARD_DECIDED = Rule(read="steward", write="steward", kwargs=_for("private_decided"))
 
 RULES: dict[str, Rule] = {
-    "governance:log": Rule(read="member", kwargs=_place, private=True,
-                           query=lambda cast: {"q": "warm"}),  # fmt: skip
-    "governance:feed": Rule(read="member", kwargs=_place, private=True,
-                            note="members signed in on the site; feed readers use the secret "
-                            "address"),  # fmt: skip
+    "governance:log": Rule(
+        read="member", kwargs=_place, private=True, query=lambda cast: {"q": "warm"}
+    ),
+    "governance:feed": Rule(
+        read="member",
+        kwargs=_place,
+        private=True,
+        note="members signed in on the site; feed readers use the secret address",
+    ),
     "governance:feed_page": MEMBER_READ,
     "governance:feed_renew": Rule(read="nobody", write="member", kwargs=_place, private=True),
     "governance:feed_revoke": Rule(read="nobody", write="member", kwargs=_place, private=True),
     "governance:feed_private": Rule(
-        read="anyone", kwargs=_feed_token,
+        read="anyone",
+        kwargs=_feed_token,
         note="a member's secret address: a bearer secret for that place's feed only",
-    ),  # fmt: skip
+    ),
     "governance:csv": MEMBER_READ,
     "governance:create": Rule(read="steward", write="steward", kwargs=_place),
     "governance:decision": Rule(read="member", kwargs=_for("private_decision"), private=True),
     "governance:edit": STEWARD_OPEN,
     "governance:open": Rule(
-        read="steward", write="steward", kwargs=_for("private_draft"),
+        read="steward",
+        write="steward",
+        kwargs=_for("private_draft"),
         note="a draft: members may not know it exists (404); its decider sees it (403)",
-    ),  # fmt: skip
+    ),
     "governance:decide": STEWARD_OPEN,
     "governance:review": STEWARD_DECIDED,
     "governance:revise": STEWARD_DECIDED,
     "governance:rescind": STEWARD_OPEN,
     "governance:hand_over": STEWARD_OPEN,
     "governance:centre_view": Rule(
-        read="decider", write="decider", kwargs=_for("private_decision"),
+        read="decider",
+        write="decider",
+        kwargs=_for("private_decision"),
         note="the decider speaks from the centre/policy perspective; nobody else here does",
-    ),  # fmt: skip
+    ),
     "governance:evidence_add": STEWARD_OPEN,
     "governance:evidence_remove": Rule(read="nobody", write="steward", kwargs=_evidence),
     "governance:interests": Rule(read="decider", write="decider", kwargs=_for("private_decision")),
@@ -119,15 +134,19 @@ RULES: dict[str, Rule] = {
         read="decider", write="decider", kwargs=_input, note="its author (the decider) only"
     ),
     "governance:respond": Rule(
-        read=frozenset({"steward", "decider"}), write=frozenset({"steward", "decider"}),
-        kwargs=_input, note="the owner (the steward) or a decider",
-    ),  # fmt: skip
+        read=frozenset({"steward", "decider"}),
+        write=frozenset({"steward", "decider"}),
+        kwargs=_input,
+        note="the owner (the steward) or a decider",
+    ),
     "governance:history": Rule(read="member", kwargs=_for("private_decision"), private=True),
     "governance:redact": Rule(read="steward", write="steward", kwargs=_for("private_decision")),
     "governance:implementation": Rule(
-        read="member", write="steward", kwargs=_for("private_decided"),
+        read="member",
+        write="steward",
+        kwargs=_for("private_decided"),
         note="anyone who can read it; the owner, the person responsible and stewards post",
-    ),  # fmt: skip
+    ),
     "governance:implementation_responsible": STEWARD_DECIDED,
     "governance:milestone_new": STEWARD_DECIDED,
     "governance:milestone_done": Rule(read="nobody", write="steward", kwargs=_milestone),
@@ -156,7 +175,14 @@ def _row(cast: Cast, model: str) -> Any:
 ADMIN_ROWS = {
     f"governance.{name}": (lambda cast, name=name: _row(cast, name))
     for name in (
-        "decision", "input", "response", "decider", "implementation", "milestone", "rewrite",
-        "evidence", "feedtoken",
+        "decision",
+        "input",
+        "response",
+        "decider",
+        "implementation",
+        "milestone",
+        "rewrite",
+        "evidence",
+        "feedtoken",
     )
-}  # fmt: skip
+}
