@@ -1,8 +1,8 @@
 """The Django admin for governance: every model, with useful columns and search.
 
-Nothing is deleted (decisions are revised or rescinded), so no model here can be deleted from
-the admin; the history tables and the rewrite log are read-only (the database refuses changes
-to them anyway).
+The product deletes nothing (decisions are revised or rescinded); the admin keeps Django's
+ordinary powers over live rows (so a place can still be removed whole), while the history
+tables and the rewrite log are read-only (the database refuses changes to them anyway).
 """
 
 from __future__ import annotations
@@ -51,12 +51,9 @@ class DeciderInline(admin.TabularInline):
     raw_id_fields = ["user", "added_by"]
     readonly_fields = ["stated_at", "no_interest", "interest_ids", "listed_only"]
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Decision)
-class DecisionAdmin(NoDelete, admin.ModelAdmin):
+class DecisionAdmin(admin.ModelAdmin):
     list_display = ["title", "place", "status", "method", "owner", "decided_on", "review_by"]
     list_filter = ["status", "method", "recorded_by_platform"]
     search_fields = ["title", "question", "outcome", "reasoning", "place__name"]
@@ -70,7 +67,7 @@ class DecisionAdmin(NoDelete, admin.ModelAdmin):
 
 
 @admin.register(Input)
-class InputAdmin(NoDelete, admin.ModelAdmin):
+class InputAdmin(admin.ModelAdmin):
     list_display = ["__str__", "author", "stance", "created_at", "hidden_at"]
     list_filter = ["stance"]
     search_fields = ["text", "decision__title"]
@@ -79,7 +76,7 @@ class InputAdmin(NoDelete, admin.ModelAdmin):
 
 
 @admin.register(Response)
-class ResponseAdmin(NoDelete, admin.ModelAdmin):
+class ResponseAdmin(admin.ModelAdmin):
     list_display = ["__str__", "author", "disposition", "created_at"]
     list_filter = ["disposition"]
     search_fields = ["text", "input__decision__title"]
@@ -88,7 +85,7 @@ class ResponseAdmin(NoDelete, admin.ModelAdmin):
 
 
 @admin.register(Decider)
-class DeciderAdmin(NoDelete, admin.ModelAdmin):
+class DeciderAdmin(admin.ModelAdmin):
     list_display = ["user", "decision", "listed_only", "stated_at", "no_interest"]
     list_filter = ["listed_only", "no_interest"]
     search_fields = ["user__display_name", "decision__title"]
@@ -96,14 +93,14 @@ class DeciderAdmin(NoDelete, admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(NoDelete, admin.ModelAdmin):
+class EvidenceAdmin(admin.ModelAdmin):
     list_display = ["decision", "cycle", "entry", "note", "added_at"]
     search_fields = ["decision__title", "cycle__title", "note"]
     raw_id_fields = ["decision", "cycle", "entry", "added_by"]
 
 
 @admin.register(Dissent)
-class DissentAdmin(NoDelete, admin.ModelAdmin):
+class DissentAdmin(admin.ModelAdmin):
     list_display = ["decision", "author", "as_decider", "created_at"]
     search_fields = ["text", "decision__title"]
     raw_id_fields = ["decision", "author"]
@@ -115,7 +112,7 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(Implementation)
-class ImplementationAdmin(NoDelete, admin.ModelAdmin):
+class ImplementationAdmin(admin.ModelAdmin):
     list_display = ["decision", "responsible", "status", "progress", "updated_at"]
     list_filter = ["status"]
     search_fields = ["decision__title"]
@@ -124,14 +121,14 @@ class ImplementationAdmin(NoDelete, admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(NoDelete, admin.ModelAdmin):
+class MilestoneAdmin(admin.ModelAdmin):
     list_display = ["title", "implementation", "due_on", "done_on"]
     search_fields = ["title", "implementation__decision__title"]
     raw_id_fields = ["implementation"]
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(NoDelete, admin.ModelAdmin):
+class ProgressUpdateAdmin(admin.ModelAdmin):
     list_display = ["implementation", "author", "status", "progress", "created_at"]
     list_filter = ["status"]
     search_fields = ["text", "implementation__decision__title"]
@@ -139,7 +136,7 @@ class ProgressUpdateAdmin(NoDelete, admin.ModelAdmin):
 
 
 @admin.register(FeedToken)
-class FeedTokenAdmin(NoDelete, admin.ModelAdmin):
+class FeedTokenAdmin(admin.ModelAdmin):
     list_display = ["user", "place", "created_at", "revoked_at", "last_used_at"]
     search_fields = ["user__display_name", "place__name"]
     raw_id_fields = ["place", "user"]

@@ -101,14 +101,18 @@ class RoundFieldsMixin(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        dates = [data.get(n) for n in self.round_field_names[1:5]]
-        if all(dates):
+        opens, closes = data.get("ideas_open_at"), data.get("ideas_close_at")
+        points_open, points_close = (
+            data.get("allocation_opens_at"),
+            data.get("allocation_closes_at"),
+        )
+        if opens and closes and points_open and points_close:
             try:
                 funds.check_round_dates(
-                    ideas_open_at=dates[0],
-                    ideas_close_at=dates[1],
-                    allocation_opens_at=dates[2],
-                    allocation_closes_at=dates[3],
+                    ideas_open_at=opens,
+                    ideas_close_at=closes,
+                    allocation_opens_at=points_open,
+                    allocation_closes_at=points_close,
                 )
             except funds.FundError as error:
                 self.add_error(error.field, error.message)

@@ -56,7 +56,6 @@ __all__ = [
 MAX_POT = Decimal("10000000.00")
 #: The most points one member may be given to spread in a round.
 MAX_POINTS_PER_MEMBER = 1000
-MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class RoundState(models.TextChoices):
@@ -91,7 +90,8 @@ class Fund(models.Model):
     name = models.CharField(max_length=150)
     purpose = models.TextField(max_length=5000, help_text="Markdown; sanitised when shown.")
     pot = models.DecimalField(
-        **MONEY,
+        max_digits=12,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_POT)],
         help_text="The whole fund in pounds and pence.",
     )
@@ -167,7 +167,8 @@ class Round(models.Model):
     fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="rounds")
     number = models.PositiveSmallIntegerField(default=1)
     pot = models.DecimalField(
-        **MONEY,
+        max_digits=12,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_POT)],
         help_text="The most this round may award.",
     )
@@ -328,7 +329,8 @@ class Idea(Hideable):
     missions = models.ManyToManyField("places.Mission", blank=True, related_name="fund_ideas")
     amount = models.DecimalField(
         "amount asked",
-        **MONEY,
+        max_digits=12,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_POT)],
     )
     who = models.TextField(
@@ -404,7 +406,7 @@ class IdeaVersion(models.Model):
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=150)
     description = models.TextField(max_length=5000)
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
     who = models.TextField(max_length=2000, blank=True)
     organisation_name = models.CharField(max_length=200, blank=True)
     organisation_org_id = models.CharField(max_length=100, blank=True)
@@ -560,7 +562,7 @@ class RoundResult(models.Model):
     allocators = models.PositiveIntegerField(help_text="How many members placed points.")
     electorate = models.PositiveIntegerField(help_text="How many members could.")
     points_total = models.PositiveIntegerField()
-    awarded_total = models.DecimalField(**MONEY)
+    awarded_total = models.DecimalField(max_digits=12, decimal_places=2)
     decision = models.OneToOneField(
         "governance.Decision",
         null=True,
@@ -621,7 +623,7 @@ class Award(models.Model):
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="awards")
     idea = models.OneToOneField(Idea, on_delete=models.CASCADE, related_name="award")
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
     recipient_name = models.CharField(max_length=200)
     recipient_org_id = models.CharField(
         max_length=100, blank=True, help_text="Empty when people receive it as individuals."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from celery import shared_task
 from django.db import transaction
@@ -29,7 +30,7 @@ def advance_fund_rounds() -> dict[str, int]:
         if round_ is not None and funds.round_fix_electorate(round_=round_):
             fixed += 1
     for round_id in close:
-        transaction.on_commit(lambda r=round_id: _publish_close(r))
+        transaction.on_commit(partial(_publish_close, round_id))
     return {"electorates_fixed": fixed, "closes_queued": len(close)}
 
 

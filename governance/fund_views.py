@@ -178,9 +178,8 @@ def _fund_page(request: HtmxHttpRequest, place: Place, fund: Fund) -> dict[str, 
         round_ideas = by_round.get(round_.pk, [])
         if result is not None:
             ranked = {row["idea"]: row for row in result.ranking}
-            for idea in round_ideas:
-                row = ranked.get(idea.pk)
-                idea.result_row = row  # type: ignore[attr-defined]
+            for ranked_idea in round_ideas:
+                ranked_idea.result_row = ranked.get(ranked_idea.pk)  # type: ignore[attr-defined]
             round_ideas.sort(
                 key=lambda i: (i.result_row["rank"] if i.result_row else 10**6, i.pk)  # type: ignore[attr-defined]
             )
@@ -386,13 +385,9 @@ def _idea_context(request: HtmxHttpRequest, place: Place, fund: Fund, idea: Idea
     tie_form = None
     if may_tie and my_interests:
         tie_form = TieForm(user=user, place=place)
-        tie_form.fields["interest"].queryset = (
-            Interest.objects.current()
-            .filter(  # type: ignore[attr-defined]
-                place=place, user=user
-            )
-            .exclude(pk__in=tied_interest_ids)
-        )
+        untied = Interest.objects.current().filter(place=place, user=user)
+        field: Any = tie_form.fields["interest"]
+        field.queryset = untied.exclude(pk__in=tied_interest_ids)
     return {
         "place": place,
         "fund": fund,
@@ -497,7 +492,7 @@ def idea_edit(
 def _diff(before: str, after: str) -> SafeString:
     """Words removed and added, marked with <del> and <ins> (escaped text only)."""
     a, b = before.split(), after.split()
-    out = []
+    out: list[str] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op == "equal":
             out.append(escape(" ".join(a[i1:i2])))

@@ -260,10 +260,6 @@ class Decision(models.Model):
                 | Q(review_by__gt=models.F("decided_on")),
                 name="review_comes_after_decision",
             ),
-            models.CheckConstraint(
-                condition=Q(owner__isnull=False) | Q(recorded_by_platform=True),
-                name="decision_has_an_owner_unless_recorded_by_platform",
-            ),
             models.UniqueConstraint(
                 fields=["supersedes"],
                 condition=~Q(status="rescinded"),

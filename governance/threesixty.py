@@ -180,7 +180,7 @@ def awards_csv(fund: Fund, awards: Iterable[Award]) -> str:
                 _cell(fund.funder_name),
                 funder_org_id(fund),
                 f"{site}{award.decision.get_absolute_url()}",
-                f"{site}{award.cycle.get_absolute_url()}" if award.cycle_id else "",
+                f"{site}{award.cycle.get_absolute_url()}" if award.cycle is not None else "",
             ]
         )
     return out.getvalue()

@@ -388,10 +388,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(('owner__isnull', False), ('recorded_by_platform', True), _connector='OR'), name='decision_has_an_owner_unless_recorded_by_platform'),
-        ),
-        migrations.AddConstraint(
-            model_name='decision',
             constraint=models.UniqueConstraint(condition=models.Q(('status', 'rescinded'), _negated=True), fields=('supersedes',), name='one_live_revision_per_decision'),
         ),
         pgtrigger.migrations.AddTrigger(

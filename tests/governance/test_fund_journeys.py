@@ -698,3 +698,55 @@ def test_every_fund_step_writes_activity_that_reaches_the_digest(
     assert message is not None
     assert "THE COMMUNITY FUND" in message.body
     assert "proposed “Warm Wednesdays" in message.body
+
+
+# --- Care for the space and data rights -----------------------------------------------------------
+
+
+def test_an_idea_can_be_flagged_and_hidden_and_then_takes_no_points_and_no_award(
+    client_for, anonymous, place, steward, member, resident, allocator
+) -> None:
+    from places import flags
+
+    fund = make_fund(place, steward)
+    round_ = make_round(fund, RoundState.ALLOCATING)
+    at = round_.ideas_open_at
+    rude = make_idea(round_, member, title="Something rude", amount="100", at=at)
+    kind = registry.flaggable("fund_idea")
+    assert kind.get(place, rude.pk) == rude
+    response = client_for(resident).get(
+        reverse("places:flag_new", kwargs={"slug": place.slug, "kind": "fund_idea",
+                                           "object_id": rude.pk})
+    )  # fmt: skip
+    assert response.status_code == 200
+    flag, _ = flags.flag_raise(
+        kind=kind, obj=rude, by=resident, reason="Rude", house_rule="Be kind"
+    )
+    flags.content_hide(
+        kind=kind, obj=rude, by=steward, reason="It broke the house rules", flag=flag
+    )
+    rude.refresh_from_db()
+    assert rude.is_hidden
+    page = anonymous.get(rude.get_absolute_url()).content.decode()
+    assert "Hidden idea" in page and "It broke the house rules" in page
+    assert "Open the library" not in page
+    fix_electorate(round_, [allocator])
+    with pytest.raises(funds.FundError) as refused:
+        funds.points_spread(round_=round_, by=allocator, points={rude.pk: 5})
+    assert "hidden" in refused.value.message
+    Round.objects.filter(pk=round_.pk).update(allocation_closes_at=timezone.now())
+    result = funds.round_close(round_id=round_.pk)
+    assert result is not None and result.ranking == []
+    assert not Award.objects.exists()
+
+
+def test_a_persons_fund_data_is_in_their_export_and_their_comments_go_when_consent_does(
+    place, steward, member, open_round
+) -> None:
+    idea = make_idea(open_round, member, title="Warm Wednesdays")
+    funds.idea_comment(idea=idea, by=steward, text="A comment about Mrs Patel")
+    exported = registry.export_for(member)["governance.funds"]
+    assert exported["ideas_proposed"][0]["title"] == "Warm Wednesdays"
+    assert exported["ideas_proposed"][0]["amount"] == "1500.00"
+    registry.redact_for(steward)
+    assert "Mrs Patel" not in IdeaComment.objects.get().text
