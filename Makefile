@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check-python install install-test bench bench-digests clean
+.PHONY: run test lint check-python install install-test bench bench-digests screenshots clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 12) else "Relational needs Python 3.12 (found %d.%d): pgserver, the embedded PostgreSQL, ships no wheel for other versions. Install 3.12 (pyenv install 3.12) or set PYTHON=python3.12." % v)'
@@ -37,6 +37,10 @@ bench: bench-digests
 
 bench-digests: $(STAMP)
 	$(PY) bench/digests.py
+
+# The main pages of the demo place at 320 px and 1280 px wide, into var/screenshots/ (needs Chromium).
+screenshots: $(STAMP)
+	$(PY) -m relational.dev test tests/browser/screenshots.py -q -s
 
 clean:
 	rm -rf $(VENV) var/staticfiles

@@ -98,3 +98,31 @@ def test_a_persons_export_holds_their_inputs_and_responses(
     assert export["inputs"][0]["text"] == "Yes please"
     assert export["inputs"][0]["response"] == {"disposition": "adopted", "text": "Done"}
     assert registry.export_for(steward)["governance"]["responses_given"][0]["text"] == "Done"
+
+
+def test_decisions_reach_the_digest_in_their_own_section(
+    place: Any, steward: Any, member: Any, resident: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    from places.digests import digest_batch_build
+    from places.models import Activity, Membership, OutboxMessage
+
+    decision = make_decision(place, steward, title="Sunday opening")
+    services.input_give(decision=decision, by=resident, stance="support", text="Yes")
+    Membership.objects.filter(place=place).update(joined_at=datetime(2025, 1, 1, tzinfo=UTC))
+    Activity.objects.filter(kind__in=["decision", "decision_input"]).update(
+        created_at=datetime(2026, 2, 10, 12, tzinfo=UTC)
+    )
+    digest_batch_build(
+        place_id=place.pk,
+        frequency="weekly",
+        time_zone="Europe/London",
+        period="2026-W07",
+        user_ids=[member.pk],
+        now=datetime(2026, 2, 16, 9, tzinfo=UTC),
+    )
+    message = OutboxMessage.objects.filter(to__contains=[member.email]).last()
+    assert message is not None
+    assert "DECISIONS" in message.body
+    assert "opened “Sunday opening” for input" in message.body

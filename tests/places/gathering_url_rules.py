@@ -110,6 +110,7 @@ STEWARDS = Rule(read="steward", write="steward", kwargs=_private)
 
 RULES: dict[str, Rule] = {
     "privacy": Rule(read="anyone"),
+    "accessibility": Rule(read="anyone"),  # the accessibility statement
     "places:home": MEMBERS_READ,
     "places:gatherings": MEMBERS_READ,
     "places:gathering_new": Rule(read="member", write="member", kwargs=_private, private=True),
