@@ -9,12 +9,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from places.forms import datetime_field
 from places.models import Interest, Mission, Place
 
 from . import funds
 from .fund_models import MAX_POINTS_PER_MEMBER, Round
-
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class MoneyField(forms.CharField):
@@ -38,19 +37,6 @@ class MoneyField(forms.CharField):
             raise ValidationError(error.message) from None
 
 
-def _datetime_field(label: str, help_text: str, name: str) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        help_text=help_text,
-        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
-        widget=forms.DateTimeInput(format=DATETIME_FORMAT),
-        error_messages={
-            "required": f"Enter when {name}.",
-            "invalid": f"Enter when {name} as a real date and time.",
-        },
-    )
-
-
 class RoundFieldsMixin(forms.Form):
     """The round's pot, dates and points (a new fund's first round, or a later round)."""
 
@@ -61,17 +47,17 @@ class RoundFieldsMixin(forms.Form):
         help_text="The most this round may award, in pounds. Leave it blank to use everything "
         "left in the fund.",
     )
-    ideas_open_at = _datetime_field("Ideas open", "UK time.", "ideas open")
-    ideas_close_at = _datetime_field(
+    ideas_open_at = datetime_field("Ideas open", "UK time.", "ideas open")
+    ideas_close_at = datetime_field(
         "Ideas close", "UK time. Proposers can revise their ideas until then.", "ideas close"
     )
-    allocation_opens_at = _datetime_field(
+    allocation_opens_at = datetime_field(
         "Points open",
         "UK time, no earlier than ideas close. Everyone who is a member at that moment may "
         "spread points; people who join later may not.",
         "points open",
     )
-    allocation_closes_at = _datetime_field(
+    allocation_closes_at = datetime_field(
         "Points close", "UK time. The result is computed straight after.", "points close"
     )
     points_per_member = forms.IntegerField(

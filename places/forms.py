@@ -22,6 +22,25 @@ from .models import (
 MAX_MISSIONS = 10
 MISSION_MAX_LENGTH = 200
 LONG_TEXT_MAX = 20_000
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def datetime_field(label: str, help_text: str, name: str | None = None) -> forms.DateTimeField:
+    """A date-and-time field for UK people: the browser's picker format, or typed by hand.
+
+    ``name`` is how the error messages refer to the moment ("ideas open"); by default "it"
+    plus the lower-cased label ("it starts")."""
+    name = name or f"it {label.lower()}"
+    return forms.DateTimeField(
+        label=label,
+        help_text=help_text,
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(format=DATETIME_FORMAT),
+        error_messages={
+            "required": f"Enter when {name}.",
+            "invalid": f"Enter when {name} as a real date and time.",
+        },
+    )
 
 
 def perspectives_field(label: str = "Which parts of the system do you speak from?") -> Any:

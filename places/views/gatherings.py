@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from places import calendar, gatherings
 from places.access import get_place_for_member, get_place_for_user
+from places.forms import datetime_field
 from places.models import Answer, Gathering, GatheringKind, Place
 from places.permissions import (
     can_answer_gathering,
@@ -31,23 +32,11 @@ from relational.models import User
 from relational.ratelimit import rate_limited
 
 PAGE_SIZE = 20
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 # --- Forms ---------------------------------------------------------------------------------------
 
 
-def _datetime_field(label: str, help_text: str) -> forms.DateTimeField:
-    return forms.DateTimeField(
-        label=label,
-        help_text=help_text,
-        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
-        widget=forms.DateTimeInput(format=DATETIME_FORMAT),
-        error_messages={
-            "required": f"Enter when it {label.lower()}.",
-            "invalid": f"Enter when it {label.lower()} as a real date and time.",
-        },
-    )
 
 
 class GatheringForm(forms.Form):
@@ -70,8 +59,8 @@ class GatheringForm(forms.Form):
         help_text="One or two sentences: why meet, and who would be good to have there.",
         error_messages={"required": "Say what the gathering is for."},
     )
-    starts_at = _datetime_field("Starts", "UK time, for example 14 March 2027 at 6pm.")
-    ends_at = _datetime_field("Ends", "UK time. It must end after it starts.")
+    starts_at = datetime_field("Starts", "UK time, for example 14 March 2027 at 6pm.")
+    ends_at = datetime_field("Ends", "UK time. It must end after it starts.")
     location = forms.CharField(
         label="Where to meet (optional if it is online)",
         max_length=300,
