@@ -47,14 +47,16 @@ def acting(user: Any, **extra: Any) -> Iterator[None]:
     """
     outermost = not hasattr(pghistory.runtime._tracker, "value")
     user_id = getattr(user, "pk", None) if user is not None else None
-    with pghistory.context(user=user_id, **extra):
-        yield
-    if outermost and connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pghistory.context_id', '', true), "
-                "set_config('pghistory.context_metadata', '', true)"
-            )
+    try:
+        with pghistory.context(user=user_id, **extra):
+            yield
+    finally:
+        if outermost and connection.in_atomic_block and not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('pghistory.context_id', '', true), "
+                    "set_config('pghistory.context_metadata', '', true)"
+                )
 
 
 # --- Reading: the version history -------------------------------------------------------------

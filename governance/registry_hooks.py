@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from places.models import Place
-from places.registry import FlaggableKind, Registry
+from places.registry import FlaggableKind, Registry, _default_hide, _default_unhide
 
 from .models import Input
 
@@ -90,6 +90,21 @@ def closing_soon(place: Place, now: datetime) -> list[Any]:
     return items
 
 
+def _hide(item: Input, *, reason: str, by: Any) -> None:
+    """Hiding is a change to the input: its history row names the steward who did it."""
+    from .history import acting
+
+    with acting(by):
+        _default_hide(item, reason=reason, by=by)
+
+
+def _unhide(item: Input, *, by: Any) -> None:
+    from .history import acting
+
+    with acting(by):
+        _default_unhide(item, by=by)
+
+
 INPUT_FLAGGABLE = FlaggableKind(
     key="decision_input",
     label="input on a decision",
@@ -97,6 +112,8 @@ INPUT_FLAGGABLE = FlaggableKind(
     author=lambda item: item.author,
     excerpt=lambda item: item.excerpt,
     place=lambda item: item.decision.place,
+    hide=_hide,
+    unhide=_unhide,
     place_lookup="decision__place",
 )
 

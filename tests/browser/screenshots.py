@@ -75,9 +75,7 @@ def main_pages() -> list[MainPage]:
     if measure is not None:
         url = reverse("learning:measure", kwargs={**slug, "pk": measure.pk})
         pages.append(MainPage("measure", url, "frontline"))
-    decision = (
-        Decision.objects.filter(place=place).exclude(status="draft").order_by("pk").first()
-    )
+    decision = Decision.objects.filter(place=place).exclude(status="draft").order_by("pk").first()
     if decision is not None:
         url = reverse("governance:decision", kwargs={**slug, "pk": decision.pk})
         pages.append(MainPage("decision", url, "resident"))

@@ -49,6 +49,11 @@ def test_a_flagged_input_is_found_in_its_place_only(
     kind.hide(item, reason="It names a neighbour", by=steward)
     item.refresh_from_db()
     assert item.is_hidden
+    # The hiding is a version of the input, attributed to the steward.
+    from governance.models import InputEvent
+
+    latest = InputEvent.objects.filter(pgh_obj_id=item.pk).order_by("-pgh_id").first()
+    assert latest.hidden_at is not None and latest.pgh_context == {"user": steward.pk}
     body = decision.get_absolute_url()
     assert body.endswith(f"/decisions/{decision.pk}/")
 
