@@ -57,6 +57,7 @@ from .models import (
     PromptDelivery,
     PromptQuestion,
 )
+from .panels import render_cycle_panels
 from .services import LearningError
 
 LOG_TARGET = "cycle-log"
@@ -182,6 +183,7 @@ def cycle(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
             links=reads.cycle_links(request.user, cycle),
             measures=reads.measure_views(Measure.objects.filter(cycle=cycle)),
             waiting_prompts=services.waiting_prompts(request.user, cycle),
+            cycle_panels=render_cycle_panels(request, cycle),
             pending_requests=(
                 reads.pending_join_requests(cycle) if context["is_participant"] else []
             ),

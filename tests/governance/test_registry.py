@@ -8,6 +8,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.urls import reverse
 
 from governance import services
 from governance.models import Input, Status
@@ -69,7 +70,7 @@ def test_a_hidden_input_shows_why_in_its_place(
 
 
 def test_the_cycle_lists_the_decisions_it_informed_through_the_reverse_relation(
-    place: Any, private_place: Any, steward: Any, cycle: Any
+    place: Any, private_place: Any, steward: Any, cycle: Any, anonymous: Any
 ) -> None:
     draft = make_decision(place, steward, status=Status.DRAFT, title=f"Draft {DRAFT_MARKER}")
     services.evidence_add(decision=draft, by=steward, cycle=cycle)
@@ -91,6 +92,10 @@ def test_the_cycle_lists_the_decisions_it_informed_through_the_reverse_relation(
                             request=RequestFactory().get("/"))  # fmt: skip
     assert "Tea before assessments" in html and DRAFT_MARKER not in html
     assert "Hidden Hollow" not in html
+    # The cycle's own page shows it, through the panel governance registers with learning.
+    page = anonymous.get(reverse("learning:cycle", args=[place.slug, cycle.pk])).content.decode()
+    assert "Decisions it informed" in page and "Tea before assessments" in page
+    assert DRAFT_MARKER not in page and "Hidden Hollow" not in page
 
 
 def test_a_persons_export_holds_their_inputs_and_responses(
