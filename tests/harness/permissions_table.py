@@ -278,6 +278,14 @@ URL_RULES: dict[str, Rule] = {
     ),
 }
 
+# Deleting a place in the admin would cascade into its governance record (funds, ideas, awards),
+# which is never deleted: the admin shows staff what stands in the way and refuses the POST.
+URL_RULES["admin:places_place_delete"] = replace(
+    _admin_rule("admin:places_place_delete", ("object_id",)),
+    write="nobody",
+    note="a place with a governance record cannot be deleted, even by staff",
+)
+
 # --- places: people (joining, invitations, members, interests, power) -------------------------
 from tests.places.url_rules import RULES as PLACES_PEOPLE_RULES  # noqa: E402
 
