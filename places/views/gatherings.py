@@ -37,8 +37,6 @@ PAGE_SIZE = 20
 # --- Forms ---------------------------------------------------------------------------------------
 
 
-
-
 class GatheringForm(forms.Form):
     kind = forms.ChoiceField(
         label="What kind of gathering is it?",
