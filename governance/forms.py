@@ -469,8 +469,9 @@ class ProgressForm(forms.Form):
         error_messages={
             "required": "Give the progress as a percentage.",
             "invalid": "Give the progress as a whole number from 0 to 100.",
-            "min_value": "Progress cannot be below 0%.",
-            "max_value": "Progress cannot be above 100%.",
+            # Django %-formats these with the limit, so a literal percent sign is doubled.
+            "min_value": "Progress cannot be below 0%%.",
+            "max_value": "Progress cannot be above 100%%.",
         },
     )
     text = forms.CharField(
