@@ -122,13 +122,14 @@ def parse_money(value: Any, *, field: str, what: str = "the amount") -> Decimal:
             ) from None
     if not amount.is_finite():
         raise FundError(f"Enter {what} as a number of pounds.", field=field)
-    if amount != amount.quantize(PENNY, rounding=ROUND_HALF_UP):
-        raise FundError(f"Enter {what} in pounds and pence, with at most two decimal places.",
-                        field=field)  # fmt: skip
+    # The range first: quantizing a huge number ("1E26") overflows Decimal's precision.
     if amount <= 0:
         raise FundError(f"{what.capitalize()} must be more than £0.", field=field)
     if amount > MAX_POT:
         raise FundError(f"{what.capitalize()} must be {pounds(MAX_POT)} or less.", field=field)
+    if amount != amount.quantize(PENNY, rounding=ROUND_HALF_UP):
+        raise FundError(f"Enter {what} in pounds and pence, with at most two decimal places.",
+                        field=field)  # fmt: skip
     return amount.quantize(PENNY)
 
 

@@ -30,3 +30,11 @@ def test_progress_out_of_range_is_refused_with_a_message_not_a_server_error(
     assert message in response.content.decode()
     decision.implementation.refresh_from_db()
     assert decision.implementation.progress != int(progress)
+
+
+@pytest.mark.parametrize("typed", ["1E26", "1e30", "-1E40"])
+def test_an_absurdly_large_or_small_amount_gets_a_message_not_a_server_error(typed: str) -> None:
+    from governance.funds import FundError, parse_money
+
+    with pytest.raises(FundError):
+        parse_money(typed, field="pot", what="the pot")
