@@ -57,3 +57,23 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+
+class PageVersion(models.Model):
+    """How many times the public pages of one place have changed: the anonymous page cache's key.
+
+    Written only by database triggers (``relational.pageversions``), in the transaction of the
+    change, so a cached page is never keyed by a version its content is older than. Row 0
+    stands for everything shown across places (a person's display name). A place's row outlives
+    the place, so the sum of all versions, the key of cross-place pages, only ever grows.
+    """
+
+    place_id = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "page version"
+
+    def __str__(self) -> str:
+        return f"place {self.place_id}: version {self.version}"

@@ -1,0 +1,250 @@
+"""The anonymous page cache: public read pages served from Redis to people who are not signed in.
+
+A request is answered from the cache only when all of these hold:
+
+* it is a GET or HEAD from someone signed out: no session cookie, no pending message, no
+  ``Authorization`` header (a CSRF cookie from an earlier sign-in form is fine: no cached page
+  renders a token);
+* its URL is one of :data:`PLACE_PAGES` of a **public** place, or one of :data:`SITE_PAGES`
+  (sign-in, sign-up, a prompt's answer page and every other form are not: they set the CSRF
+  cookie);
+* the page version can be read from PostgreSQL (:mod:`relational.pageversions`): the place's,
+  or for a page showing several places, the site's. It is part of the key, so any change to
+  what the page shows gives it a new key on the next request, on every app server.
+
+The key also holds the address (scheme, host, path and query), the language, the htmx headers
+the views read, and the release (a hash of the code, templates and static files: a deploy never
+serves the previous release's pages). A response is kept only if it is a 200 that sets no
+cookie, is not private or streamed, and varies on nothing outside the key; only once its key has
+been asked for twice within :data:`SEEN_SECONDS` (so made-up addresses cannot fill Redis, which
+is also the Celery broker); and for at most ``PAGE_CACHE_SECONDS`` (``0`` turns the cache off).
+Hits and misses say so in ``X-Cache``.
+
+It sits before the session middleware, so a hit costs one query (the version) and one Redis
+read. Redis being away makes every request a miss (django-redis ignores its errors); PostgreSQL
+being away gets the same 503 page the views give then, without trying to reach it twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache as django_cache
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils import translation
+
+from . import pageversions
+from .middleware import database_unavailable_response
+
+log = logging.getLogger(__name__)
+
+#: Pages of one place, cached for anonymous visitors when the place is public.
+PLACE_PAGES = frozenset(
+    {
+        "places:home",
+        "places:power_map",
+        "places:directory",
+        "places:member",
+        "places:gatherings",
+        "places:gathering",
+        "places:gathering_ics",
+        "places:calendar",
+        "places:calendar_feed",
+        "places:house_rules",
+        "learning:cycles",
+        "learning:cycle",
+        "learning:entry",
+        "learning:measures",
+        "learning:measure",
+        "governance:log",
+        "governance:feed",
+        "governance:feed_page",
+        "governance:csv",
+        "governance:decision",
+        "governance:history",
+        "governance:implementation",
+        "funds:list",
+        "funds:fund",
+        "funds:idea",
+        "funds:idea_history",
+        "funds:awards_csv",
+        "funds:awards_360",
+        "api:place",
+        "api:place_gatherings",
+        "api:place_gathering",
+        "api:place_cycles",
+        "api:place_cycle",
+        "api:place_cycle_entries",
+        "api:place_cycle_entry",
+        "api:place_measures",
+        "api:place_measure",
+        "api:place_measure_readings",
+        "api:place_decisions",
+        "api:place_decision",
+        "api:place_decision_inputs",
+    }
+)
+
+#: Pages showing several places (or none), keyed by the site's version.
+SITE_PAGES = frozenset(
+    {"home", "learning:library", "privacy", "accessibility", "api:places", "api:openapi-json"}
+)
+
+#: Request headers the views read (htmx swaps answer with a part of the page).
+HTMX_HEADERS = (
+    "HX-Request",
+    "HX-Target",
+    "HX-Trigger",
+    "HX-Trigger-Name",
+    "HX-Boosted",
+    "HX-History-Restore-Request",
+)
+
+#: A response varying on anything else is not kept (the key would not tell its variants apart).
+KEYED_VARY = frozenset({"cookie", "hx-request", "accept-encoding"})
+
+#: A page is kept only when it is asked for again within this many seconds: addresses nobody
+#: asks for twice (a flood of made-up searches, say) cost Redis a small marker, never a page.
+SEEN_SECONDS = 60
+
+#: Directories whose files make up a release (relative to BASE_DIR).
+RELEASE_DIRS = ("relational", "places", "learning", "governance", "templates", "static")
+
+
+@cache
+def release() -> str:
+    """A hash of the code, templates and static files: identical on every server of a release."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for folder in RELEASE_DIRS:
+        for path in sorted((base / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _signed_out(request: HttpRequest) -> bool:
+    cookies = request.COOKIES
+    return (
+        settings.SESSION_COOKIE_NAME not in cookies
+        and CookieStorage.cookie_name not in cookies
+        and "HTTP_AUTHORIZATION" not in request.META
+    )
+
+
+def _version(request: HttpRequest) -> str | None:
+    """The version of the page this request asks for, or None if it is not to be cached."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    try:
+        if match.view_name in SITE_PAGES:
+            return f"site:{pageversions.site_version()}"
+        slug = match.kwargs.get("slug")
+        if match.view_name in PLACE_PAGES and isinstance(slug, str):
+            found = pageversions.place_version(slug)
+            if found is None or not found[0]:  # unknown, or members only
+                return None
+            return f"place:{slug}:{found[1]}"
+    except (OperationalError, InterfaceError):
+        raise  # PostgreSQL is away: the middleware answers 503 without asking it twice
+    except DatabaseError:
+        log.warning("page cache: no version for %s (database error)", request.path)
+    return None
+
+
+def _key(request: HttpRequest, version: str) -> str:
+    parts = [
+        release(),
+        version,
+        request.scheme or "",
+        request.get_host(),
+        request.get_full_path(),
+        translation.get_language() or "",
+        *(request.headers.get(name, "") for name in HTMX_HEADERS),
+    ]
+    return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _keepable(response: HttpResponse) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if response.has_header("Set-Cookie"):
+        return False
+    control = {part.split("=")[0] for part in _header_words(response, "Cache-Control")}
+    if control & {"private", "no-store", "no-cache"}:
+        return False
+    return _header_words(response, "Vary") <= KEYED_VARY
+
+
+def _header_words(response: HttpResponse, name: str) -> set[str]:
+    return {word.strip().lower() for word in response.get(name, "").split(",") if word.strip()}
+
+
+def _pack(response: HttpResponse) -> tuple[int, list[tuple[str, str]], bytes]:
+    return response.status_code, list(response.headers.items()), response.content
+
+
+def _unpack(stored: Any) -> HttpResponse | None:
+    try:
+        status, headers, content = stored
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response[name] = value
+    except (TypeError, ValueError):
+        return None
+    return response
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve and keep public read pages for signed-out visitors (see the module's docstring)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        release()  # worked out as the server starts, not on its first request
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        seconds = settings.PAGE_CACHE_SECONDS
+        if (
+            seconds <= 0
+            or request.method not in ("GET", "HEAD")
+            or not _signed_out(request)
+            # Inside a transaction that is not committed (only ever a test's), a change made in
+            # it has not bumped its version yet: the version cannot be trusted.
+            or connection.in_atomic_block
+        ):
+            return self.get_response(request)
+        try:
+            version = _version(request)
+        except (OperationalError, InterfaceError):
+            log.error("Database unavailable while serving %s %s", request.method, request.path)
+            return database_unavailable_response()
+        if version is None:
+            return self.get_response(request)
+        key = _key(request, version)
+        stored = django_cache.get(key)
+        if stored is not None:
+            hit = _unpack(stored)
+            if hit is not None:
+                hit["X-Cache"] = "hit"
+                return hit
+        response = self.get_response(request)
+        if (
+            request.method == "GET"
+            and _keepable(response)
+            and not django_cache.add(f"seen:{key}", 1, SEEN_SECONDS)  # asked for before
+        ):
+            django_cache.set(key, _pack(response), seconds)
+        response["X-Cache"] = "miss"
+        return response
