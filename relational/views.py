@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import sys
+
 import kombu
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
@@ -101,4 +103,9 @@ def rate_limit_exceeded(request: HttpRequest) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # A database error raised outside a view (in a middleware, say while rendering a 429 page
+    # for the signed-in person) reaches here, not DatabaseUnavailableMiddleware: it is still
+    # PostgreSQL being away, so the friendly 503. Django calls this inside its except block.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return database_unavailable_response()
     return HttpResponse(render_to_string("500.html"), status=500)
