@@ -5,15 +5,25 @@
 * erase (account erased): :func:`governance.rewrite.person_erase` — their name and email
   wherever governance text mentions them, live and history alike; ids stay, so the record
   stays whole and shows "a former member";
-* redact (consent withdrawn): :func:`governance.rewrite.person_withdraw` — the words of their
-  inputs and dissent, live and history alike.
+* redact (consent withdrawn, everywhere or in one place):
+  :func:`governance.rewrite.person_withdraw` — the words of their inputs and dissent, live and
+  history alike.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .models import Decider, Decision, Dissent, Input, ProgressUpdate, Response
+from .models import (
+    Decider,
+    Decision,
+    Dissent,
+    FeedToken,
+    Implementation,
+    Input,
+    ProgressUpdate,
+    Response,
+)
 
 
 def export(user: Any) -> dict[str, Any]:
@@ -73,6 +83,18 @@ def export(user: Any) -> dict[str, Any]:
                 "implementation__decision"
             )
         ],
+        "implementations_responsible_for": [
+            {"decision": i.decision.title, "status": i.status}
+            for i in Implementation.objects.filter(responsible=user).select_related("decision")
+        ],
+        "decision_feed_addresses": [
+            {
+                "place": t.place.slug,
+                "created_at": when(t.created_at),
+                "revoked_at": when(t.revoked_at),
+            }
+            for t in FeedToken.objects.filter(user=user).select_related("place")
+        ],
     }
 
 
@@ -82,7 +104,19 @@ def erase(user: Any) -> None:
     person_erase(user)
 
 
-def redact(user: Any) -> None:
+def redact(user: Any, place: Any = None) -> None:
     from .rewrite import person_withdraw
 
-    person_withdraw(user)
+    person_withdraw(user, place)
+
+
+#: The models whose data about a person this handler accounts for (``places/checks.py``):
+#: exported where they hold the person's words or choices; on erasure their name and email
+#: leave every text column, live and history (``rewrite.person_erase``), and ids stay.
+MODELS = (
+    "governance.Decision", "governance.DecisionEvent", "governance.Decider",
+    "governance.DeciderEvent", "governance.Evidence", "governance.EvidenceEvent",
+    "governance.Input", "governance.InputEvent", "governance.Response",
+    "governance.ResponseEvent", "governance.Dissent", "governance.Implementation",
+    "governance.ProgressUpdate", "governance.FeedToken", "governance.Rewrite",
+)  # fmt: skip

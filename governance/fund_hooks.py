@@ -8,7 +8,7 @@ Registered from :meth:`governance.apps.GovernanceConfig.ready`:
   in the next fortnight as "coming up");
 * the notification kinds people are told about;
 * the demo seeder (one fund with a completed round and a round open for ideas);
-* the person's data export and consent withdrawal for what they wrote in the fund.
+* the person's data export, erasure and consent withdrawal for what they wrote in the fund.
 """
 
 from __future__ import annotations
@@ -17,13 +17,26 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest
 
 from places.models import Place
 from places.registry import FlaggableKind, Registry
 
-from .fund_models import Fund, Idea, IdeaComment, Round
+from .fund_models import (
+    Allocator,
+    Award,
+    CoDesigner,
+    Fund,
+    Idea,
+    IdeaComment,
+    IdeaVersion,
+    InterestTie,
+    Points,
+    Round,
+    RoundResult,
+)
 
 ACTIVITY_KIND = "fund"
 UPCOMING_DAYS = 14
@@ -31,23 +44,32 @@ UPCOMING_DAYS = 14
 
 def fund_panel_context(request: HttpRequest, place: Place) -> dict[str, Any] | None:
     """Two queries whatever the size of the place: the funds (with counts), and their rounds."""
+    from places.parts import place_part
+
     from .fund_rules import can_create_fund
 
-    funds = list(
+    # The same for every reader, so kept in the cache while the place is unchanged.
+    funds = place_part(place, "fund-panel", lambda: _funds_with_latest_round(place))
+    may_create = can_create_fund(request.user, place)
+    if not funds and not may_create:
+        return None
+    for fund in funds:
+        fund.place = place
+    return {"funds": funds, "may_create": may_create}
+
+
+def _funds_with_latest_round(place: Place) -> list[Fund]:
+    funds: list[Fund] = list(
         Fund.objects.for_place(place)
         .annotate(award_count=Count("rounds__awards", distinct=True))
         .order_by("-created_at", "-id")[:3]
     )
-    may_create = can_create_fund(request.user, place)
-    if not funds and not may_create:
-        return None
     latest: dict[int, Round] = {}
     for round_ in Round.objects.filter(fund__in=funds).order_by("fund_id", "-number"):
         latest.setdefault(round_.fund_id, round_)
     for fund in funds:
-        fund.place = place
         fund.latest_round = latest.get(fund.pk)  # type: ignore[attr-defined]
-    return {"funds": funds, "may_create": may_create}
+    return funds
 
 
 class _Upcoming:
@@ -111,7 +133,6 @@ COMMENT_FLAGGABLE = FlaggableKind(
 
 def export(user: Any) -> dict[str, Any]:
     """What the fund holds about a person (never anyone else's points)."""
-    from .fund_models import CoDesigner, InterestTie, Points
 
     def when(value: Any) -> str | None:
         return value.isoformat() if value else None
@@ -122,10 +143,29 @@ def export(user: Any) -> dict[str, Any]:
                 "fund": i.round.fund.name,
                 "round": i.round.number,
                 "title": i.title,
+                "description": i.description,
+                "who": i.who,
+                "learning": i.learning,
                 "amount": str(i.amount),
                 "created_at": when(i.created_at),
+                "versions": [
+                    {
+                        "number": v.number,
+                        "title": v.title,
+                        "description": v.description,
+                        "note": v.note,
+                        "saved_at": when(v.created_at),
+                    }
+                    for v in i.versions.all()
+                ],
             }
-            for i in Idea.objects.filter(proposer=user).select_related("round__fund")
+            for i in Idea.objects.filter(proposer=user)
+            .select_related("round__fund")
+            .prefetch_related("versions")
+        ],
+        "rounds_allocated_in": [
+            {"fund": a.round.fund.name, "round": a.round.number, "fixed_at": when(a.fixed_at)}
+            for a in Allocator.objects.filter(user=user).select_related("round__fund")
         ],
         "ideas_codesigned": [
             {"idea": c.idea.title, "joined_at": when(c.joined_at)}
@@ -149,10 +189,38 @@ def export(user: Any) -> dict[str, Any]:
 WITHDRAWN = "[Withdrawn by the person who wrote it.]"
 
 
-def redact(user: Any) -> None:
-    """Consent withdrawn: the words of their comments are replaced (ideas, being proposals for
-    public money that others co-designed and allocated to, stay on the record)."""
-    IdeaComment.objects.filter(author=user).update(text=WITHDRAWN)
+@transaction.atomic
+def redact(user: Any, place: Any = None) -> None:
+    """Consent withdrawn (in ``place``, or everywhere): the words of their comments, and of
+    the ideas they proposed — what it would do, who would do it, what we would learn, in every
+    version — are replaced with a note. An idea's title, amount and organisation stay: they are
+    the record of what public money was asked for and given, which others allocated to."""
+    ideas = Idea.objects.filter(proposer=user)
+    comments = IdeaComment.objects.filter(author=user)
+    if place is not None:
+        ideas = ideas.filter(round__fund__place=place)
+        comments = comments.filter(idea__round__fund__place=place)
+    comments.update(text=WITHDRAWN)
+    IdeaVersion.objects.filter(idea__in=ideas).update(
+        description=WITHDRAWN, who="", learning=WITHDRAWN, note=""
+    )
+    ideas.update(description=WITHDRAWN, who="", learning=WITHDRAWN)
+
+
+@transaction.atomic
+def erase(user: Any) -> None:
+    """Account erased: the person's ideas, comments, points and ties stay (ids only: the fund's
+    record and its allocation must add up); their name and email address leave every text
+    column of the fund's tables (an award to an individual, a comment naming them)."""
+    from places.scrub import scrub_person
+
+    scrub_person(user, FUND_MODELS)
+
+
+#: The fund's tables (every one is scrubbed on erasure; those naming a person are accounted for
+#: in the data handler's ``models``).
+FUND_MODELS = (Fund, Round, Allocator, Idea, IdeaVersion, CoDesigner, IdeaComment, InterestTie,
+               Points, RoundResult, Award)  # fmt: skip
 
 
 def seed_demo(place: Place, result: Any) -> None:
@@ -189,6 +257,16 @@ def register(registry: Registry) -> None:
         upcoming=closing_soon,
     )
     registry.register_demo_seeder("governance.funds", seed_demo)
-    registry.register_data_handler("governance.funds", export=export, redact=redact)
+    registry.register_data_handler(
+        "governance.funds",
+        export=export,
+        erase=erase,
+        redact=redact,
+        models=(
+            "governance.Fund", "governance.Round", "governance.Allocator", "governance.Idea",
+            "governance.IdeaVersion", "governance.CoDesigner", "governance.IdeaComment",
+            "governance.InterestTie",
+        ),
+    )  # fmt: skip
     register_kind("fund_comment", "Someone comments on an idea you proposed or co-design")
     register_kind("fund_result", "An idea you proposed is funded", email_default=True)

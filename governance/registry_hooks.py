@@ -35,23 +35,47 @@ UPCOMING_DAYS = 14
 
 
 def recent_decisions_context(request: HttpRequest, place: Place) -> dict[str, Any]:
-    """Three queries whatever the size of the place: the decisions, the open count, may-create."""
-    from .models import Decision, Status
+    """Two queries whatever the size of the place (the decisions, the open count), none while
+    they are kept in the cache (the same for every reader: places.parts); may-create is the
+    reader's own."""
+    from places.parts import place_part
+
     from .permissions import can_create_decision
 
-    decisions = list(
-        Decision.objects.for_place(place)
-        .published()
-        .exclude(status=Status.RESCINDED)
-        .order_by("-updated_at", "-id")[:PANEL_SIZE]
-    )
+    decisions, open_count = place_part(place, "recent-decisions", lambda: _recent(place))
     for decision in decisions:
         decision.place = place  # no query per row for its address
     return {
         "decisions": decisions,
-        "open_count": Decision.objects.for_place(place).open().count(),
+        "open_count": open_count,
         "may_create": can_create_decision(request.user, place),
     }
+
+
+def _recent(place: Place) -> tuple[list[Any], int]:
+    """The latest decisions and, in the same query, how many are open (an open decision is
+    published and not rescinded, so with none listed there is none open)."""
+    from django.db.models import Count, Subquery
+    from django.db.models.functions import Coalesce
+
+    from .models import Decision, Status
+
+    open_count = (
+        Decision.objects.for_place(place)
+        .open()
+        .order_by()
+        .values("place")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    decisions = list(
+        Decision.objects.for_place(place)
+        .published()
+        .exclude(status=Status.RESCINDED)
+        .annotate(open_total=Coalesce(Subquery(open_count), 0))
+        .order_by("-updated_at", "-id")[:PANEL_SIZE]
+    )
+    return decisions, (decisions[0].open_total if decisions else 0)
 
 
 class _Upcoming:
@@ -155,6 +179,7 @@ def register(registry: Registry) -> None:
         export=data_rights.export,
         erase=data_rights.erase,
         redact=data_rights.redact,
+        models=data_rights.MODELS,
     )
     register_kind("decision_named", "You are named as a decider", email_default=True)
     register_kind("decision_response", "Your input on a decision gets a response")

@@ -28,6 +28,8 @@ from typing import Any
 import pgtrigger
 from django.db import models, transaction
 
+from places.scrub import scrub_person
+
 from .models import (
     Decider,
     DeciderEvent,
@@ -35,6 +37,7 @@ from .models import (
     DecisionEvent,
     Dissent,
     Evidence,
+    FeedToken,
     Input,
     InputEvent,
     Milestone,
@@ -62,6 +65,24 @@ _IGNORED = (
     "governance.Response:changed_update",
     "governance.Decider:stated_update",
 )
+
+#: Also passed on erasure: the rest of the history, and this log itself (a reason may name the
+#: person).
+_IGNORED_ON_ERASURE = (
+    "governance.EvidenceEvent:append_only",
+    "governance.Rewrite:append_only",
+)
+
+
+def _governance_models() -> list[type[models.Model]]:
+    """Governance's own tables (not the fund's): what the generic erasure scrub covers."""
+    from django.apps import apps
+
+    from . import fund_models
+
+    fund = {m for m in vars(fund_models).values() if isinstance(m, type)}
+    return [m for m in apps.get_app_config("governance").get_models() if m not in fund]
+
 
 DECISION_TEXT = (
     "title", "question", "body_name", "mandate", "place_view", "centre_view",
@@ -178,7 +199,7 @@ def person_erase(user: Any, *, by: Any = None, reason: str = "Account erased") -
     counts = _rewrite_everywhere(
         phrases=phrases, replacement=FORMER_MEMBER, scope=lambda model: model._default_manager.all()
     )
-    with pgtrigger.ignore(*_IGNORED):
+    with pgtrigger.ignore(*_IGNORED, *_IGNORED_ON_ERASURE):
         counts.live += (
             Decider.objects.filter(user=user).exclude(interest_ids=[]).update(interest_ids=[])
         )
@@ -187,6 +208,16 @@ def person_erase(user: Any, *, by: Any = None, reason: str = "Account erased") -
             .exclude(interest_ids=[])
             .update(interest_ids=[])
         )
+        # Every other text column of governance's own tables (a steward's reason for hiding an
+        # input, an evidence note's history, the reasons in this log…), found from the models
+        # so a column added later is covered too. The fund's tables are the fund's handler's.
+        for model in _governance_models():
+            changed = scrub_person(user, [model])
+            if (model._meta.model_name or "").endswith("event"):
+                counts.history += changed
+            else:
+                counts.live += changed
+    FeedToken.objects.filter(user=user).delete()
     return _log(
         kind=RewriteKind.ERASURE,
         by_user_id=getattr(by, "pk", None),
@@ -246,11 +277,13 @@ def decision_redact(*, decision: Decision, by: Any, phrase: str, reason: str) ->
 
 
 @transaction.atomic
-def person_withdraw(user: Any) -> Rewrite | None:
-    """A person withdrew consent for their contributions to be shown: the words of their
-    inputs and dissent are replaced with a note saying so, live and history alike."""
-    inputs = list(Input.objects.filter(author=user).values_list("pk", flat=True))
-    dissents = Dissent.objects.filter(author=user)
+def person_withdraw(user: Any, place: Any = None, *, by: Any = None) -> Rewrite | None:
+    """A person withdrew consent for their contributions to be shown (in ``place``, or
+    everywhere when it is None): the words of their inputs and dissent are replaced with a note
+    saying so, live and history alike. ``by``: the steward who recorded it, if not the person."""
+    where = {"decision__place": place} if place is not None else {}
+    inputs = list(Input.objects.filter(author=user, **where).values_list("pk", flat=True))
+    dissents = Dissent.objects.filter(author=user, **where)
     if not inputs and not dissents.exists():
         return None
     with pgtrigger.ignore(*_IGNORED):
@@ -259,6 +292,7 @@ def person_withdraw(user: Any) -> Rewrite | None:
         history = InputEvent.objects.filter(pgh_obj_id__in=inputs).update(text=WITHDRAWN)
     return _log(
         kind=RewriteKind.WITHDRAWAL,
+        by_user_id=getattr(by, "pk", None),
         subject_user_id=user.pk,
         reason="The author withdrew their consent for their words to be shown.",
         live_rows=live,

@@ -44,20 +44,15 @@ def can_see_cycle_scope(user: Any, place: Place, scope_id: str) -> bool:
     are looked up once per place object, so the place home costs the same however many
     cycles it has.
     """
+    from .reads import cycles_taken_part_in
+
     if not getattr(user, "is_authenticated", False):
         return False
     try:
         cycle_id = int(scope_id)
     except ValueError:
         return False
-    cache: dict[int, set[int]] = place.__dict__.setdefault("_learning_cycles_by_user", {})
-    if user.pk not in cache:
-        cache[user.pk] = set(
-            CycleParticipant.objects.filter(
-                cycle__place=place, user=user, user__memberships__place=place
-            ).values_list("cycle_id", flat=True)
-        )
-    return cycle_id in cache[user.pk]
+    return cycle_id in cycles_taken_part_in(user, place)
 
 
 def cycle_scope_audience(place: Place, scope_id: str, user_ids: list[int]) -> set[int]:
@@ -150,4 +145,6 @@ def register(registry: Registry) -> None:
         export=data_rights.export,
         erase=data_rights.erase,
         redact=data_rights.redact,
+        purge=data_rights.purge,
+        models=data_rights.MODELS,
     )

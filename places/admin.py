@@ -5,6 +5,8 @@ from django.contrib import admin
 from .models import (
     RSVP,
     CalendarFeedToken,
+    ConsentWithdrawal,
+    DataExport,
     Digest,
     DigestPreference,
     Flag,
@@ -305,4 +307,41 @@ class DigestAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+# --- People's data (places.rights) --------------------------------------------------------------
+
+
+@admin.register(DataExport)
+class DataExportAdmin(admin.ModelAdmin):
+    """Downloads people asked for: read-only (the file itself is only for its person)."""
+
+    list_display = ["id", "user", "status", "requested_at", "ready_at", "expires_at", "size"]
+    list_filter = ["status"]
+    raw_id_fields = ["user"]
+    readonly_fields = [f.name for f in DataExport._meta.fields]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ConsentWithdrawal)
+class ConsentWithdrawalAdmin(admin.ModelAdmin):
+    """Stewards' records of withdrawn consent: never changed or deleted."""
+
+    list_display = ["place", "subject_user_id", "by", "created_at"]
+    raw_id_fields = ["place", "by"]
+    readonly_fields = [f.name for f in ConsentWithdrawal._meta.fields]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

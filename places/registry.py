@@ -142,22 +142,32 @@ class ScopeCheck:
 
 @dataclass(frozen=True)
 class DataHandler:
-    """An app's part in a person's data rights (UK GDPR).
+    """An app's part in a person's data rights (UK GDPR) and in keeping data no longer than
+    needed.
 
     * ``export(user) -> dict``: everything the app holds about the person, JSON-serialisable.
-    * ``erase(user) -> None``: run when an account is erased; remove or anonymise the person's
-      personal data while keeping the shared record coherent (for example a decision keeps
-      "a former member" as its author).
-    * ``redact(user) -> None``: run when a person withdraws consent for their contributions to
-      be shown; replace their words with a note that they were withdrawn.
+    * ``erase(user) -> None``: run when an account is erased, before the account's own name and
+      email are replaced; remove or anonymise the person's personal data while keeping the
+      shared record coherent (for example a decision keeps "a former member" as its author).
+    * ``redact(user, place) -> None``: run when a person withdraws consent for their
+      contributions to be shown (``place`` None: everywhere; else only in that place); replace
+      their words with a note that they were withdrawn, live rows and history alike.
+    * ``purge(now) -> dict[str, int]``: the nightly retention run; delete what the app keeps
+      only for a while (delivery records…) and say how many rows of each kind went.
+    * ``models``: the labels (``"app.Model"``) of the models that refer to a person whose data
+      this handler accounts for. The system check ``places.E010`` (``places/checks.py``) fails
+      for any model that refers to the user model and that no handler with both an export and
+      an erase lists, so a new app cannot forget a person's data.
 
-    Each may be None when the app holds nothing of that sort.
+    Each callable may be None when the app holds nothing of that sort.
     """
 
     key: str
     export: Callable[[Any], dict[str, Any]] | None = None
     erase: Callable[[Any], None] | None = None
-    redact: Callable[[Any], None] | None = None
+    redact: Callable[[Any, Any], None] | None = None
+    purge: Callable[[Any], dict[str, int]] | None = None
+    models: tuple[str, ...] = ()
 
 
 @dataclass
@@ -320,9 +330,18 @@ class Registry:
         *,
         export: Callable[[Any], dict[str, Any]] | None = None,
         erase: Callable[[Any], None] | None = None,
-        redact: Callable[[Any], None] | None = None,
+        redact: Callable[[Any, Any], None] | None = None,
+        purge: Callable[[Any], dict[str, int]] | None = None,
+        models: Iterable[str] = (),
     ) -> DataHandler:
-        handler = DataHandler(key=key, export=export, erase=erase, redact=redact)
+        handler = DataHandler(
+            key=key,
+            export=export,
+            erase=erase,
+            redact=redact,
+            purge=purge,
+            models=tuple(label.lower() for label in models),
+        )
         self._add(self.data_handlers, key, handler, "data handler")
         return handler
 
@@ -339,10 +358,29 @@ class Registry:
             if handler.erase is not None:
                 handler.erase(user)
 
-    def redact_for(self, user: Any) -> None:
+    def redact_for(self, user: Any, place: Any = None) -> None:
+        """Every app's redaction of the person's contributions (in ``place``, or everywhere)."""
         for _, handler in sorted(self.data_handlers.items()):
             if handler.redact is not None:
-                handler.redact(user)
+                handler.redact(user, place)
+
+    def purge_for(self, now: Any) -> dict[str, int]:
+        """Every app's retention purge; the counts of rows deleted, keyed ``"<key>.<what>"``."""
+        counts: dict[str, int] = {}
+        for key, handler in sorted(self.data_handlers.items()):
+            if handler.purge is not None:
+                for what, count in handler.purge(now).items():
+                    counts[f"{key}.{what}"] = count
+        return counts
+
+    def data_models(self) -> set[str]:
+        """The model labels (lower case) some handler with an export and an erase accounts for."""
+        return {
+            label
+            for handler in self.data_handlers.values()
+            if handler.export is not None and handler.erase is not None
+            for label in handler.models
+        }
 
 
 registry = Registry()

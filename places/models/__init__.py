@@ -44,6 +44,7 @@ from .rhythm import (
     Notification,
     NotificationPreference,
 )
+from .rights import ConsentWithdrawal, DataExport, DataExportStatus
 
 __all__ = [
     "DEFAULT_FREQUENCY",
@@ -56,6 +57,9 @@ __all__ = [
     "DEFAULT_HOUSE_RULES",
     "RESERVED_SLUGS",
     "Activity",
+    "ConsentWithdrawal",
+    "DataExport",
+    "DataExportStatus",
     "Answer",
     "CalendarFeedToken",
     "Flag",
