@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check-python install install-test bench bench-digests screenshots clean
+.PHONY: run test lint check-python install install-test bench bench-digests bench-pages drills screenshots clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if v == (3, 12) else "Relational needs Python 3.12 (found %d.%d): pgserver, the embedded PostgreSQL, ships no wheel for other versions. Install 3.12 (pyenv install 3.12) or set PYTHON=python3.12." % v)'
@@ -33,10 +33,22 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 
 # Benchmarks write their results under bench/results/ (a failed target means over its limit).
-bench: bench-digests
+bench: bench-digests bench-pages
 
 bench-digests: $(STAMP)
 	$(PY) bench/digests.py
+
+# The main pages under gunicorn with wrk, against two reference pages (README "Benchmarks").
+# Needs the full dataset (manage.py seed_scale) in DATABASE_URL; wrk is installed if missing.
+bench-pages: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" -eq 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk; } \
+		|| { echo "bench-pages needs wrk: apt-get install -y wrk" >&2; exit 1; }
+	$(PY) bench/pages.py $(BENCH_ARGS)
+
+# The fault drills at full length (Redis away 60 s, PostgreSQL 20 s, workers killed mid-digest, two
+# app servers): figures in bench/results/drills.json (README "Fault drills"). About 15 minutes.
+drills: $(STAMP)
+	$(PY) -m bench.drills
 
 # The main pages of the demo place at 320 px and 1280 px wide, into var/screenshots/ (needs Chromium).
 screenshots: $(STAMP)

@@ -9,9 +9,11 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from places.models import Membership, Place
+from places.parts import place_part
 from places.permissions import is_member
 
 from .charts import MeasureChart, WorldsChart, measure_chart, worlds_chart
@@ -23,6 +25,7 @@ from .models import (
     CycleStatus,
     Entry,
     EntryKind,
+    EntryVisibility,
     Horizon,
     LearningCycle,
     Measure,
@@ -87,7 +90,12 @@ def cycle_links(user: Any, cycle: LearningCycle) -> list[LinkedCycle]:
         )
     )
     readable_private: set[int] = set()
-    if getattr(user, "is_authenticated", False) and links:
+    # The reader's places are looked up only when a link leads to a members-only place.
+    others_private = any(
+        not (link.to_cycle if link.from_cycle_id == cycle.pk else link.from_cycle).place.is_public
+        for link in links
+    )
+    if getattr(user, "is_authenticated", False) and others_private:
         readable_private = set(
             Membership.objects.filter(user=user).values_list("place_id", flat=True)
         )
@@ -115,7 +123,7 @@ class MeasureView:
 
 def measure_views(measures: QuerySet[Measure]) -> list[MeasureView]:
     rows = list(
-        measures.select_related("cycle").prefetch_related(
+        measures.select_related("cycle", "place").prefetch_related(
             Prefetch("readings", queryset=Reading.objects.order_by("date", "id"))
         )
     )
@@ -150,42 +158,85 @@ class Glance:
     library_cycles: int = 0
 
 
-def visible_actions(user: Any, place: Place) -> QuerySet[Entry]:
-    return (
-        Entry.objects.filter(cycle__place=place, kind=EntryKind.ACTION)
-        .shown()
-        .visible_to(user, place)
+def cycles_taken_part_in(user: Any, place: Place) -> set[int]:
+    """The place's cycles this reader takes part in as a member of the place: looked up once per
+    place object (the timeline's scoped items and the glance both ask)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    known: dict[int, set[int]] = place.__dict__.setdefault("_learning_cycles_by_user", {})
+    if user.pk not in known:
+        known[user.pk] = set(
+            CycleParticipant.objects.filter(
+                cycle__place=place, user=user, user__memberships__place=place
+            ).values_list("cycle_id", flat=True)
+        )
+    return known[user.pk]
+
+
+def visible_worlds(user: Any, place: Place) -> dict[str, int]:
+    """The place's shown actions counted by world, only those this reader may see: the same
+    rule as ``Entry.objects.visible_to``, applied to counts by cycle and visibility that are the
+    same for everyone (kept in the cache while the place is unchanged, places.parts)."""
+    counts = place_part(
+        place,
+        "learning-worlds",
+        lambda: list(
+            Entry.objects.filter(cycle__place=place, kind=EntryKind.ACTION)
+            .shown()
+            .order_by()
+            .values_list("cycle_id", "visibility", "world")
+            .annotate(n=Count("id"))
+        ),
     )
+    member = is_member(user, place)
+    if member and any(v == EntryVisibility.PARTICIPANTS for _, v, _, _ in counts):
+        mine = cycles_taken_part_in(user, place)
+    else:
+        mine = set()
+    worlds: Counter[str] = Counter()
+    for cycle_id, visibility, world, n in counts:
+        if (
+            visibility == EntryVisibility.PUBLIC
+            or (member and visibility == EntryVisibility.MEMBERS)
+            or (member and visibility == EntryVisibility.PARTICIPANTS and cycle_id in mine)
+        ):
+            worlds[world] += n
+    return dict(worlds)
+
+
+def _glance_cycles(place: Place) -> tuple[Counter[str], list[LearningCycle]]:
+    """The place's cycles counted by status, and the five open ones most recently changed (the
+    same for every reader: kept in the cache, places.parts)."""
+    entries = (
+        Entry.objects.filter(cycle=OuterRef("pk"))
+        .order_by()
+        .values("cycle")
+        .annotate(n=Count("id"))
+    )
+    cycles: list[LearningCycle] = list(
+        LearningCycle.objects.for_place(place)
+        .annotate(entry_count=Coalesce(Subquery(entries.values("n")), 0))
+        .order_by("-updated_at", "-id")
+    )
+    counts = Counter(cycle.status for cycle in cycles)
+    open_cycles = [cycle for cycle in cycles if cycle.status not in CLOSED_STATUSES][:5]
+    return counts, open_cycles
 
 
 def place_glance(user: Any, place: Place) -> Glance:
     """Cycles by status, a few open ones, and the four worlds across the place (counting
     only the actions this reader may see)."""
-    counts = Counter(
-        dict(
-            LearningCycle.objects.for_place(place)
-            .order_by()
-            .values_list("status")
-            .annotate(n=Count("id"))
-        )
-    )
+    counts, open_cycles = place_part(place, "learning-glance", lambda: _glance_cycles(place))
     by_status = [
         {"status": status.value, "label": status.label, "count": counts.get(status.value, 0)}
         for status in CycleStatus
     ]
-    open_cycles = list(
-        LearningCycle.objects.for_place(place)
-        .open()
-        .annotate(entry_count=Count("entries"))
-        .order_by("-updated_at", "-id")[:5]
-    )
-    worlds = dict(
-        visible_actions(user, place).order_by().values_list("world").annotate(n=Count("id"))
-    )
+    for cycle in open_cycles:
+        cycle.place = place  # no query per cycle for its address
     return Glance(
         by_status=by_status,
         open_cycles=open_cycles,
-        worlds=worlds_chart(worlds),
+        worlds=worlds_chart(visible_worlds(user, place)),
         total_cycles=sum(counts.values()),
         library_cycles=sum(counts.get(s, 0) for s in CLOSED_STATUSES) if place.is_public else 0,
     )
@@ -266,15 +317,21 @@ def library_cycles(filters: LibraryFilters) -> QuerySet[LearningCycle]:
         )
     if filters.place:
         cycles = cycles.filter(place__slug=filters.place)
-    public_entries = Count(
-        "entries",
-        filter=Q(entries__visibility="public", entries__hidden_at__isnull=True),
-        distinct=True,
+    # A subquery, not a join and GROUP BY: PostgreSQL counts the entries of the page's cycles
+    # only (after the sort and the limit), and the paginator's count needs no entries at all.
+    public_entries = (
+        Entry.objects.public()
+        .shown()
+        .filter(cycle=OuterRef("pk"))
+        .order_by()
+        .values("cycle")
+        .annotate(n=Count("id"))
+        .values("n")
     )
     return (
         cycles.select_related("place")
         .prefetch_related("missions")
-        .annotate(public_entry_count=public_entries)
+        .annotate(public_entry_count=Coalesce(Subquery(public_entries), 0))
         .order_by(*order)
     )
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from places.access import get_place_for_member, get_place_for_steward, get_place_for_user
 from places.models import Place
+from places.parts import place_part
 from places.permissions import is_member
 from relational.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from relational.models import User
@@ -178,10 +179,19 @@ def cycle(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     ):
         response = render(request, "learning/cycle.html#timeline", context)
     else:
+        # What reads the same for everyone is kept in the cache while the place is unchanged.
+        missions, measures = place_part(
+            place,
+            f"cycle-{cycle.pk}",
+            lambda: (
+                list(cycle.missions.all()),
+                reads.measure_views(Measure.objects.filter(cycle=cycle)),
+            ),
+        )
         context.update(
-            missions=list(cycle.missions.all()),
+            missions=missions,
             links=reads.cycle_links(request.user, cycle),
-            measures=reads.measure_views(Measure.objects.filter(cycle=cycle)),
+            measures=measures,
             waiting_prompts=services.waiting_prompts(request.user, cycle),
             cycle_panels=render_cycle_panels(request, cycle),
             pending_requests=(

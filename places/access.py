@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import Membership, Place
+from .parts import page_version_of, with_page_version
 from .permissions import remember_membership
 
 
@@ -21,12 +22,25 @@ def get_place_for_user(user: Any, slug: str) -> tuple[Place, Membership | None]:
     Raises Http404 for an unknown slug and for a members-only place the user does not belong
     to, so that its existence does not leak.
     """
-    place = Place.objects.filter(slug=slug).first()
-    if place is None:
-        raise Http404("No such place")
+    # The place comes with its page version, the key of the parts of its pages kept in the
+    # cache (places.parts); a member's comes with their membership too, in the same query.
     membership = None
     if getattr(user, "is_authenticated", False):
-        membership = Membership.objects.filter(place=place, user=user).first()
+        membership = (
+            Membership.objects.select_related("place")
+            .filter(place__slug=slug, user=user)
+            .annotate(place_page_version=page_version_of("place_id"))
+            .order_by()
+            .first()
+        )
+    if membership is not None:
+        place = membership.place
+        place.page_version = membership.place_page_version  # type: ignore[attr-defined]
+    else:
+        found = with_page_version(Place.objects.filter(slug=slug)).first()
+        if found is None:
+            raise Http404("No such place")
+        place = found
     remember_membership(place, user, membership)
     if not place.is_public and membership is None:
         raise Http404("No such place")

@@ -724,6 +724,14 @@ def _erase(user: Any) -> None:
     NotificationPreference.objects.filter(user=user).delete()
 
 
+def _purge(now: datetime) -> dict[str, int]:
+    """Digest records (the once-only keys of sent digests), ``RETAIN_DELIVERY_DAYS`` after they
+    were made: by then their period is long past, so no digest is built for it again."""
+    before = now - timedelta(days=settings.RETAIN_DELIVERY_DAYS)
+    deleted, _ = Digest.objects.filter(created_at__lt=before).delete()
+    return {"digests": deleted}
+
+
 def register(reg: Registry) -> None:
     """The rhythm's own registrations (called from ``PlacesConfig.ready``)."""
     from . import notifications, unsubscribe
@@ -747,7 +755,16 @@ def register(reg: Registry) -> None:
     if "places.rhythm" not in reg.demo_seeders:
         reg.register_demo_seeder("places.rhythm", _seed_demo)
     if "places.rhythm" not in reg.data_handlers:
-        reg.register_data_handler("places.rhythm", export=_export, erase=_erase)
+        reg.register_data_handler(
+            "places.rhythm",
+            export=_export,
+            erase=_erase,
+            purge=_purge,
+            models=(
+                "places.Notification", "places.Mention", "places.DigestPreference",
+                "places.NotificationPreference", "places.Digest",
+            ),
+        )  # fmt: skip
     unsubscribe.register_topic("digest", describe=_describe_digest, apply=_stop_digest)
     unsubscribe.register_topic(
         "notify", describe=notifications.describe_topic, apply=notifications.stop_topic

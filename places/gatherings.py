@@ -388,7 +388,12 @@ def register(registry: Registry) -> None:
     registry.register_digest_section(
         "places.gatherings", title="Gatherings", activity_kinds=["gathering"], order=20
     )
-    registry.register_data_handler("places.gatherings", export=_export, erase=_erase)
+    registry.register_data_handler(
+        "places.gatherings",
+        export=_export,
+        erase=_erase,
+        models=("places.Gathering", "places.RSVP", "places.CalendarFeedToken"),
+    )
     registry.register_demo_seeder("places.gatherings", _seed_demo)
 
 

@@ -7,6 +7,8 @@ links are removed whatever the input. Links get ``rel="nofollow noopener norefer
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import markdown as md
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -35,6 +37,14 @@ def render_markdown(text: str | None) -> SafeString:
     """Markdown → sanitised HTML with GOV.UK typography classes."""
     if not text:
         return mark_safe("")  # noqa: S308 - empty
+    return mark_safe(_render(text))  # noqa: S308 - sanitised by nh3 in _render
+
+
+# The same words always give the same HTML, so each process keeps the most recent ones: a page
+# listing twenty entries converts only those it has not shown before (Markdown and the
+# sanitiser cost about a millisecond a text).
+@lru_cache(maxsize=2048)
+def _render(text: str) -> str:
     html = md.markdown(text, extensions=["sane_lists", "tables"], output_format="html")
     # Headings written as "# Title" would compete with the page's own h1: shift them down.
     for level in (3, 2, 1):
@@ -50,4 +60,4 @@ def render_markdown(text: str | None) -> SafeString:
     )
     for plain, classed in _CLASSES.items():
         clean = clean.replace(plain, classed)
-    return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above
+    return clean

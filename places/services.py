@@ -806,16 +806,19 @@ class WholeSystem:
 
 
 def whole_system(place: Place) -> WholeSystem:
-    """Count members per perspective in one query (a member may speak from several)."""
+    """Count members per perspective, and all members, in one query (a member may speak from
+    several perspectives, or none yet)."""
     with connection.cursor() as cursor:
         cursor.execute(
+            "SELECT NULL, count(*) FROM places_membership WHERE place_id = %s "
+            "UNION ALL "
             "SELECT p, count(*) FROM ("
             "  SELECT unnest(perspectives) AS p FROM places_membership WHERE place_id = %s"
             ") AS t GROUP BY p",
-            [place.pk],
+            [place.pk, place.pk],
         )
         counts = dict(cursor.fetchall())
-    total = Membership.objects.filter(place=place).count()
+    total = int(counts.pop(None))
     largest = max(counts.values(), default=0)
     rows = []
     for perspective in Perspective:

@@ -92,11 +92,58 @@ def sweep_invitations() -> int:
     """Send invitations whose task never ran (the broker was away when they were made)."""
     from datetime import timedelta
 
+    from django.conf import settings
     from django.utils import timezone
 
     from .models import Invitation
     from .services import invitation_send_email
 
-    stale = timezone.now() - timedelta(minutes=2)
+    age = min(120, int(getattr(settings, "INVITATION_SWEEP_SECONDS", 300)))
+    stale = timezone.now() - timedelta(seconds=age)
     ids = Invitation.objects.unsent().filter(created_at__lte=stale).values_list("pk", flat=True)
     return sum(invitation_send_email(invitation_id=pk) for pk in list(ids[:200]))
+
+
+# --- People's data (places.rights) --------------------------------------------------------------
+
+
+@shared_task(
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def build_data_export(export_id: int) -> bool:
+    """Build a person's download and email its link. A second run (a retry, the sweeper) is
+    harmless: the row is locked while it is built and a ready row is skipped, and its email's
+    outbox key is the export's, so it is neither built nor emailed twice."""
+    from .rights import export_build
+
+    return export_build(export_id)
+
+
+@shared_task
+def sweep_data_exports() -> int:
+    """Build downloads whose task never ran (the broker was away when they were asked for)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import DataExport, DataExportStatus
+    from .rights import export_build
+
+    stale = timezone.now() - timedelta(minutes=2)
+    ids = DataExport.objects.filter(
+        status=DataExportStatus.REQUESTED, requested_at__lte=stale
+    ).values_list("pk", flat=True)
+    return sum(export_build(pk) for pk in list(ids[:50]))
+
+
+@shared_task
+def purge_expired() -> dict[str, int]:
+    """Nightly: delete what is kept only for a while — spent invitations, copies of sent email,
+    delivery records, expired downloads (README "People's data"). A second run deletes nothing
+    more."""
+    from .rights import purge_expired as purge
+
+    return purge()

@@ -16,9 +16,10 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Count, Q, QuerySet, Value, Window
 
 from .models import Activity, Perspective, Place, Visibility
+from .parts import keep_part, peek_part, place_part
 from .permissions import is_member
 from .registry import Registry, registry
 
@@ -46,36 +47,54 @@ class TimelineFilters:
         return bool(self.kind or self.perspective)
 
 
+def _facets(place: Place) -> tuple[set[str], list[str]]:
+    """The kinds of item in the place's timeline and the scopes of its scoped items, in one
+    query: the same for everyone, so kept in the cache (places.parts) and on the place object
+    for the rest of the request."""
+
+    def build() -> tuple[set[str], list[str]]:
+        kinds: set[str] = set()
+        scopes: set[str] = set()
+        for kind, visibility, scope in (
+            Activity.objects.for_place(place)
+            .order_by()
+            .values_list("kind", "visibility", "scope")
+            .distinct()
+        ):
+            kinds.add(kind)
+            if visibility == Visibility.SCOPED:
+                scopes.add(scope)
+        return kinds, sorted(scopes)
+
+    if "_timeline_facets" not in place.__dict__:
+        place.__dict__["_timeline_facets"] = place_part(place, "timeline-facets", build)
+    return place.__dict__["_timeline_facets"]  # type: ignore[no-any-return]
+
+
 def visible_scopes(user: Any, place: Place, *, reg: Registry = registry) -> list[str]:
     """The scopes (``"cycle:42"``) of this place's scoped items that the user may see."""
-    scopes = (
-        Activity.objects.for_place(place)
-        .filter(visibility=Visibility.SCOPED)
-        .order_by()
-        .values_list("scope", flat=True)
-        .distinct()
-    )
-    return [scope for scope in scopes if reg.can_see_scope(user, place, scope)]
+    return [scope for scope in _facets(place)[1] if reg.can_see_scope(user, place, scope)]
+
+
+def _allowed(member: bool, scopes: list[str]) -> Q:
+    allowed = Q(visibility=Visibility.PUBLIC)
+    if member:
+        allowed |= Q(visibility=Visibility.MEMBERS)
+    if scopes:
+        allowed |= Q(visibility=Visibility.SCOPED, scope__in=scopes)
+    return allowed
 
 
 def visible_activity(user: Any, place: Place, *, reg: Registry = registry) -> QuerySet[Activity]:
     """Everything in the place's timeline that this reader may see (assumes they can read the
     place: callers go through ``get_place_for_user`` first)."""
-    allowed = Q(visibility=Visibility.PUBLIC)
-    if is_member(user, place):
-        allowed |= Q(visibility=Visibility.MEMBERS)
-    scopes = visible_scopes(user, place, reg=reg)
-    if scopes:
-        allowed |= Q(visibility=Visibility.SCOPED, scope__in=scopes)
+    allowed = _allowed(is_member(user, place), visible_scopes(user, place, reg=reg))
     return Activity.objects.for_place(place).filter(allowed)
 
 
 def kind_choices(place: Place, *, reg: Registry = registry) -> list[tuple[str, str]]:
     """The kinds the filter offers: registered kinds, and any kind already in the place."""
-    present = set(
-        Activity.objects.for_place(place).order_by().values_list("kind", flat=True).distinct()
-    )
-    keys = set(reg.activity_kinds) | present
+    keys = set(reg.activity_kinds) | _facets(place)[0]
     return sorted(((k, reg.activity_kind_label(k)) for k in keys), key=lambda kv: kv[1])
 
 
@@ -87,21 +106,49 @@ def timeline_page(
     page_number: Any = 1,
     reg: Registry = registry,
 ) -> Page:
-    rows = visible_activity(user, place, reg=reg)
+    member, scopes = is_member(user, place), visible_scopes(user, place, reg=reg)
+    rows = Activity.objects.for_place(place).filter(_allowed(member, scopes))
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
     if filters.perspective:
         rows = rows.filter(perspectives__contains=[filters.perspective])
     rows = rows.select_related("actor").order_by("-created_at", "-id")  # newest first
-    page = Paginator(rows, PAGE_SIZE).get_page(page_number)
-    page.object_list = list(page.object_list)
+    paginator = Paginator(rows, PAGE_SIZE)
+    # How many items there are is the same for everyone who sees the same kinds of item: kept
+    # in the cache, and else counted by the query that reads the page's rows (a window count).
+    audience = f"{int(member)}:{','.join(sorted(scopes))}:{filters.kind}:{filters.perspective}"
+    part = f"timeline-count:{audience}"
+    items: list[Any] | None = None
+    if kept := peek_part(place, part):
+        paginator.count = kept[0]
+    else:
+        paginator.count, items = _count_and_rows(rows, page_number)
+        keep_part(place, part, paginator.count)
+    page = paginator.get_page(page_number)
+    page.object_list = items if items is not None else list(page.object_list)
     _mark_hidden(page.object_list, reg=reg)
     return page
 
 
+def _count_and_rows(rows: QuerySet[Activity], page_number: Any) -> tuple[int, list[Any] | None]:
+    """How many rows there are and the requested page's rows, in one query; the rows are None
+    when that page does not exist (the paginator then shows the last one)."""
+    try:
+        number = max(int(page_number), 1)
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * PAGE_SIZE
+    items: list[Any] = list(rows.annotate(total=Window(Count("id")))[start : start + PAGE_SIZE])
+    if items:
+        return items[0].total, items
+    if number == 1:
+        return 0, items
+    return rows.count(), None
+
+
 def _mark_hidden(rows: Any, *, reg: Registry) -> None:
-    """Set ``row.target_hidden`` for items whose content a steward has hidden (one query per
-    flaggable kind on the page, not per row)."""
+    """Set ``row.target_hidden`` for items whose content a steward has hidden: one query for
+    the page (a UNION ALL of each flaggable kind present on it), not one per row or per kind."""
     by_type: dict[int, set[int]] = defaultdict(set)
     for row in rows:
         row.target_hidden = False
@@ -109,15 +156,19 @@ def _mark_hidden(rows: Any, *, reg: Registry) -> None:
             by_type[row.target_type_id].add(row.target_id)
     if not by_type:
         return
-    hidden: set[tuple[int, int]] = set()
+    parts: list[QuerySet[Any]] = []
     for kind in reg.flaggables():
         type_id = ContentType.objects.get_for_model(kind.model).pk
         ids = by_type.get(type_id)
-        if not ids:
-            continue
-        for pk in kind.model._default_manager.filter(pk__in=ids, **kind.hidden_filter).values_list(
-            "pk", flat=True
-        ):
-            hidden.add((type_id, pk))
+        if ids:
+            parts.append(
+                kind.model._default_manager.filter(pk__in=ids, **kind.hidden_filter)
+                .order_by()
+                .annotate(type_id=Value(type_id, output_field=BigIntegerField()))
+                .values_list("type_id", "pk")
+            )
+    if not parts:
+        return
+    hidden: set[tuple[int, int]] = set(parts[0].union(*parts[1:], all=True).order_by())
     for row in rows:
         row.target_hidden = (row.target_type_id, row.target_id) in hidden

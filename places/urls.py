@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import care, gatherings, home, people, places, rhythm
+from .views import care, gatherings, home, people, places, rhythm, rights
 
 app_name = "places"
 
@@ -27,6 +27,11 @@ urlpatterns = [
         "<slug:slug>/members/<int:membership_id>/remove/",
         people.member_remove,
         name="member_remove",
+    ),
+    path(
+        "<slug:slug>/members/<int:membership_id>/withdraw-consent/",
+        rights.consent_withdraw,
+        name="consent_withdraw",
     ),
     path("<slug:slug>/join/", people.join, name="join"),
     path("<slug:slug>/leave/", people.leave, name="leave"),

@@ -8,10 +8,13 @@ with a default.
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -38,6 +41,13 @@ def envint(name: str, default: str) -> int:
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def envrate(name: str, default: str) -> str:
+    value = os.environ.get(name, default).strip()
+    if not re.fullmatch(r"[0-9]+/[0-9]*[smhd]", value):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 60/m or 500/h, not {value!r}")
+    return value
 
 
 DEBUG = envbool("DEBUG", "false")
@@ -78,6 +88,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Public read pages for signed-out visitors, keyed on a version in PostgreSQL (README
+    # "Anonymous page cache"). Before the session: a hit loads no session and no user.
+    "relational.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -86,9 +99,17 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Every write counts against its sender's budget (README "Rate limits"); after the others,
+    # so its 429 page has the signed-in person, messages and htmx like any page.
+    "relational.ratelimit.WriteRateLimitMiddleware",
     # Last, so it sees a view's database errors first: PostgreSQL away → a friendly 503.
     "relational.middleware.DatabaseUnavailableMiddleware",
 ]
+
+# The page benchmark's server (bench/pages.py) counts each response's SQL statements into an
+# X-Queries header: outermost, so session and user loads count too. Off unless asked for.
+if envbool("BENCH_COUNT_QUERIES", "false"):
+    MIDDLEWARE.insert(0, "relational.bench_views.QueryCountMiddleware")
 
 ROOT_URLCONF = "relational.urls"
 WSGI_APPLICATION = "relational.wsgi.application"
@@ -142,7 +163,8 @@ if not REDIS_URL:
 
 CACHES = {
     "default": {
-        "BACKEND": "django_redis.cache.RedisCache",
+        # django-redis, with add() failing open too (relational/redis_cache.py).
+        "BACKEND": "relational.redis_cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "relational",
         "OPTIONS": {
@@ -155,6 +177,13 @@ CACHES = {
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "relational.cache"
+# The anonymous page cache keeps a page at most this long (0 turns it off). Changes show at once
+# (the key holds a version kept in PostgreSQL); this only bounds Redis's memory and anything
+# the version could not see, such as a restored database.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", "600")
+# Parts of a place's pages that read the same for everyone (panel counts and lists) are kept this
+# long under the same version, for signed-in readers too (places/parts.py; 0 turns it off).
+PLACE_PARTS_SECONDS = envint("PLACE_PARTS_SECONDS", "600")
 
 # Sessions live in the database behind the cache: Redis going away signs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -201,6 +230,25 @@ MFA_TOTP_ISSUER = "Relational"
 RATELIMIT_FAIL_OPEN = True  # Redis down: let people through, and say so in the log.
 RATELIMIT_IP_META_KEY = "relational.http.client_ip"
 
+# Every write (POST, PUT, PATCH, DELETE) counts against its sender's budget: the signed-in person,
+# else their address (relational.ratelimit.WriteRateLimitMiddleware; README "Rate limits").
+RATE_LIMIT_WRITES = envrate("RATE_LIMIT_WRITES", "60/m")
+# Tighter budgets of their own, by URL name, for writes that send email to someone, make an
+# account or guess a secret. allauth's ACCOUNT_RATE_LIMITS above count sign-in, sign-up and
+# resets by address and by email address as well; some views add one more (@rate_limited).
+RATE_LIMITS_BY_URL = {
+    "account_login": "100/h",  # a whole office may sign in from one address
+    "account_signup": "60/h",  # likewise a room of people signing up at a workshop
+    "account_reset_password": "20/h",  # each sends an email
+    "account_request_login_code": "20/h",  # each sends an email
+    "account_email": "20/h",  # adding an address sends a confirmation
+    "mfa_authenticate": "60/h",  # guessing a six-digit code
+    "mfa_reauthenticate": "60/h",
+    "places:create": "10/h",
+    "places:invite": "30/h",  # each invitation is an email to someone who did not ask for it
+    "places:join": "20/h",  # each request is news for the place's stewards
+}
+
 # --- Email: every message is an outbox row first, sent by a worker ----------------------------
 # "default" is what all code (allauth included) sends through: it only writes outbox rows.
 # "delivery" is what the worker hands each row to: SMTP when EMAIL_HOST is set, else files.
@@ -238,6 +286,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 DIGEST_RUN_SECONDS = envint("DIGEST_RUN_SECONDS", "30" if DEBUG else "900")
 DIGEST_BATCH_SIZE = envint("DIGEST_BATCH_SIZE", "200")
 REMINDER_RUN_SECONDS = envint("REMINDER_RUN_SECONDS", "3600")
+PROMPT_RUN_SECONDS = envint("PROMPT_RUN_SECONDS", "300")
+# Invitations whose task never ran (the broker was away) are sent by a sweep this often; it
+# takes those at least this old (at most two minutes), so it does not race the task itself.
+INVITATION_SWEEP_SECONDS = envint("INVITATION_SWEEP_SECONDS", "300")
 OUTBOX_SWEEP_SECONDS = envint("OUTBOX_SWEEP_SECONDS", "60")
 # A refused or unanswered send is tried again after 1, 2, 4, 8… minutes (OUTBOX_RETRY_SECONDS
 # doubling, at most an hour); after OUTBOX_MAX_ATTEMPTS tries it is marked failed and shown.
@@ -287,13 +339,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-invitations": {
         "task": "places.tasks.sweep_invitations",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=INVITATION_SWEEP_SECONDS),
     },
     # Reflection prompts: each participant's is due at 08:00 in their own time zone; a run every
     # five minutes sends it within five minutes of that, once (learning.services.prompt_deliver).
     "learning-prompts": {
         "task": "learning.tasks.send_due_prompts",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(seconds=PROMPT_RUN_SECONDS),
     },
     # Decisions: input closing and reviews falling due are real state changes, made by date
     # (governance.services.decisions_move_by_date; a second run does nothing).
@@ -306,6 +358,22 @@ CELERY_BEAT_SCHEDULE = {
     "fund-rounds": {
         "task": "governance.fund_tasks.advance_fund_rounds",
         "schedule": timedelta(minutes=1),
+    },
+    # The page cache: a gathering starting or ending, a round's ideas opening or closing, change
+    # pages with nothing written; this bumps those places' page versions (relational.pageversions).
+    "page-cache-clock": {
+        "task": "relational.tasks.page_cache_clock",
+        "schedule": timedelta(minutes=1),
+    },
+    # People's data: downloads whose task never ran (Redis was away), and the nightly purge of
+    # what is kept only for a while (README "People's data"). Both are safe to run again.
+    "sweep-data-exports": {
+        "task": "places.tasks.sweep_data_exports",
+        "schedule": timedelta(minutes=5),
+    },
+    "purge-expired": {
+        "task": "places.tasks.purge_expired",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 CELERY_TIMEZONE = "UTC"
@@ -325,7 +393,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -333,6 +401,47 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# --- Private files: people's data downloads (README "People's data") ---------------------------
+# Never served by URL: the download view checks the signed link and the signed-in person, then
+# streams the file. Files under var/private/ by default; an S3-compatible bucket when
+# PRIVATE_STORAGE_S3_BUCKET is set (django-storages), private objects only.
+PRIVATE_STORAGE_DIR = Path(os.environ.get("PRIVATE_STORAGE_DIR", VAR_DIR / "private"))
+PRIVATE_STORAGE_S3_BUCKET = os.environ.get("PRIVATE_STORAGE_S3_BUCKET", "")
+if PRIVATE_STORAGE_S3_BUCKET:
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PRIVATE_STORAGE_S3_BUCKET,
+            "endpoint_url": os.environ.get("PRIVATE_STORAGE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("PRIVATE_STORAGE_S3_REGION") or None,
+            "access_key": os.environ.get("PRIVATE_STORAGE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("PRIVATE_STORAGE_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("PRIVATE_STORAGE_S3_PREFIX", "relational-private"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": True,
+        },
+    }
+else:
+    STORAGES["private"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(PRIVATE_STORAGE_DIR),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+
+# --- People's data: downloads and how long things are kept (README "People's data") ----------
+# A download link works for this many days; the nightly purge then deletes the file.
+DATA_EXPORT_DAYS = envint("DATA_EXPORT_DAYS", "7")
+# The nightly purge (places.tasks.purge_expired) deletes, after this many days:
+RETAIN_OUTBOX_SENT_DAYS = envint("RETAIN_OUTBOX_SENT_DAYS", "30")  # copies of sent email
+RETAIN_OUTBOX_FAILED_DAYS = envint("RETAIN_OUTBOX_FAILED_DAYS", "90")  # email that never went
+RETAIN_INVITATIONS_DAYS = envint("RETAIN_INVITATIONS_DAYS", "90")  # accepted/withdrawn/expired
+RETAIN_DELIVERY_DAYS = envint("RETAIN_DELIVERY_DAYS", "90")  # digest and prompt delivery records
+RETAIN_DATA_EXPORTS_DAYS = envint("RETAIN_DATA_EXPORTS_DAYS", "90")  # the record of a download
 
 # --- Security ---------------------------------------------------------------------------------
 # The HTTPS switches follow DEBUG; HTTPS_OFF=true turns them off where the site is served over
@@ -351,6 +460,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: htmx sends the token from the page (base.html's hx-headers).
+CSRF_COOKIE_HTTPONLY = True
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],

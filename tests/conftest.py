@@ -77,6 +77,9 @@ def _test_settings(settings: Settings) -> Iterator[None]:
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A test's changes are never committed, so page versions never move: parts kept by version
+    # would go stale within a test (tests/places/test_parts.py turns this on, with commits).
+    settings.PLACE_PARTS_SECONDS = 0
     from django.core.cache import cache
 
     cache.clear()

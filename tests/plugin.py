@@ -8,6 +8,7 @@ only the final hop ("delivery") stays in memory.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import LazySettings
@@ -22,3 +23,20 @@ def _mail_goes_through_the_outbox(settings: LazySettings) -> Iterator[None]:
         "delivery": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
     }
     yield
+
+
+@pytest.fixture(scope="session")
+def _private_files_dir(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return tmp_path_factory.mktemp("private-files")
+
+
+@pytest.fixture(autouse=True)
+def _private_files_in_a_temp_dir(settings: LazySettings, _private_files_dir: Any) -> None:
+    """People's data downloads (the ``private`` storage) go to a temporary folder, not var/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(_private_files_dir)},
+        },
+    }

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from places.access import get_place_for_user
 from places.models import Flag, Perspective
+from places.parts import place_part
 from places.permissions import can_moderate
 from places.registry import registry
 from places.services import asks_for_two_factor, whole_system
@@ -57,7 +58,7 @@ def home(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     else:
         context.update(
             missions=list(place.missions.all()),
-            whole_system=whole_system(place),
+            whole_system=place_part(place, "whole-system", lambda: whole_system(place)),
             panels=registry.render_panels(request, place),
             asks_for_two_factor=asks_for_two_factor(request.user, place, membership),
             open_flags=(

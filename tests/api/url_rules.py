@@ -20,10 +20,8 @@ from django.utils import timezone
 from governance import services as governance
 from governance.models import Decision
 from tests.harness.permissions import Cast, Rule
-from tests.harness.permissions_table import PRIVATE_MARKER
+from tests.harness.permissions_table import titled
 from tests.places.gathering_helpers import arrange
-
-_DECISION_TITLE = f"Members' budget for the winter {PRIVATE_MARKER}"
 
 
 def _place(cast: Cast) -> dict[str, Any]:
@@ -32,7 +30,7 @@ def _place(cast: Cast) -> dict[str, Any]:
 
 def _gathering(cast: Cast) -> dict[str, Any]:
     place = cast.fixture("private_place")
-    gathering = arrange(place, cast.fixture("resident"), title=f"Supper club {PRIVATE_MARKER}")
+    gathering = arrange(place, cast.fixture("resident"), title=titled(place, "Supper club"))
     return {"slug": place.slug, "gathering_id": gathering.pk}
 
 
@@ -55,11 +53,12 @@ def _measure(cast: Cast) -> dict[str, Any]:
 def _decision(cast: Cast) -> dict[str, Any]:
     """An open decision of the members-only place, with one input (made once per test)."""
     place = cast.fixture("private_place")
-    decision = Decision.objects.filter(place=place, title=_DECISION_TITLE).first()
+    title = titled(place, "Members' budget for the winter")
+    decision = Decision.objects.filter(place=place, title=title).first()
     if decision is None:
         steward = cast.fixture("steward")
         decision = governance.decision_create(
-            place=place, by=steward, title=_DECISION_TITLE, question="How do we spend it?",
+            place=place, by=steward, title=title, question="How do we spend it?",
             method="consent",
         )  # fmt: skip
         governance.decision_open(
@@ -67,13 +66,20 @@ def _decision(cast: Cast) -> dict[str, Any]:
         )
         governance.input_give(
             decision=decision, by=cast.fixture("resident"), stance="question",
-            text=f"Who holds the money? {PRIVATE_MARKER}",
+            text=titled(place, "Who holds the money?"),
         )  # fmt: skip
     return {"slug": place.slug, "decision_id": decision.pk}
 
 
-def _members(kwargs: Any, note: str = "") -> Rule:
-    return Rule(read="member", kwargs=kwargs, private=True, note=note or "members-only place")
+def _members(kwargs: Any, note: str = "", on_public: str = "anyone") -> Rule:
+    """Members of the members-only place; ``on_public`` in the public place."""
+    return Rule(
+        read="member",
+        kwargs=kwargs,
+        private=True,
+        note=note or "members-only place",
+        public={"read": on_public},
+    )
 
 
 RULES: dict[str, Rule] = {
@@ -90,7 +96,7 @@ RULES: dict[str, Rule] = {
     "api:place_cycle_entries": _members(
         _cycle, "entries by their own visibility; participants-only ones to participants"
     ),
-    "api:place_cycle_entry": _members(_entry, "a members-only entry"),
+    "api:place_cycle_entry": _members(_entry, "a members-only entry", on_public="member"),
     "api:place_measures": _members(_place),
     "api:place_measure": _members(_measure),
     "api:place_measure_readings": _members(_measure),

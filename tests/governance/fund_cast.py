@@ -188,25 +188,26 @@ class FundMarkers:
     award: Award
 
 
-@pytest.fixture
-def fund_markers(
-    private_place: Place, place_people: dict[str, User], allocator: User
+def make_fund_markers(
+    place: Place, place_people: dict[str, User], allocator: User, *, name: str, marker: str
 ) -> FundMarkers:
+    """The cast's fund in ``place``, its ideas' titles ending with ``marker`` (the members-only
+    marker in a members-only place; the URL permission test makes a public twin with none)."""
     steward, resident = place_people["steward"], place_people["resident"]
-    fund = make_fund(private_place, steward, name=f"Hollow Fund {PRIVATE_MARKER}")
+    fund = make_fund(place, steward, name=name)
     Round.objects.filter(fund=fund).delete()  # its rounds are made below, one per state
     closed = make_round(fund, RoundState.COUNTING, pot=Decimal("3000.00"), number=1)
-    funded = make_idea(closed, resident, title=f"Lunch club {PRIVATE_MARKER}",
+    funded = make_idea(closed, resident, title=f"Lunch club {marker}".strip(),
                        amount="1200.00", organisation_name="Hollow Lunch Club",
                        organisation_org_id="GB-CHC-7654321")  # fmt: skip
     fix_electorate(closed, [allocator])
     give_points(closed, allocator, {funded: 60})
     close_round(closed)
     points = make_round(fund, RoundState.ALLOCATING, pot=Decimal("3000.00"), number=2)
-    points_idea = make_idea(points, resident, title=f"Bus buddies {PRIVATE_MARKER}", amount="800")
+    points_idea = make_idea(points, resident, title=f"Bus buddies {marker}".strip(), amount="800")
     fix_electorate(points, [allocator])
     ideas = make_round(fund, RoundState.IDEAS, pot=Decimal("3000.00"), number=3)
-    open_idea = make_idea(ideas, allocator, title=f"Seed swap {PRIVATE_MARKER}", amount="300")
+    open_idea = make_idea(ideas, allocator, title=f"Seed swap {marker}".strip(), amount="300")
     award = Award.objects.get(idea=funded)
     return FundMarkers(
         fund=fund,
@@ -218,3 +219,13 @@ def fund_markers(
         open_idea=open_idea,
         award=award,
     )
+
+
+@pytest.fixture
+def fund_markers(
+    private_place: Place, place_people: dict[str, User], allocator: User
+) -> FundMarkers:
+    return make_fund_markers(
+        private_place, place_people, allocator, name=f"Hollow Fund {PRIVATE_MARKER}",
+        marker=PRIVATE_MARKER,
+    )  # fmt: skip

@@ -136,19 +136,22 @@ def _tie_data(cast: Cast) -> dict[str, Any]:
     return {"interest": "999999"}
 
 
+#: On the public place, what members read there anyone may read.
+PUBLIC_READ = {"read": "anyone"}
+
 RULES: dict[str, Rule] = {
-    "funds:list": Rule(read="member", kwargs=_place, private=True),
+    "funds:list": Rule(read="member", kwargs=_place, private=True, public=PUBLIC_READ),
     "funds:create": Rule(read="steward", write="steward", kwargs=_place, post_data=_fund_data),
-    "funds:fund": Rule(read="member", kwargs=_fund, private=True),
-    "funds:awards_csv": Rule(read="member", kwargs=_fund, private=True),
-    "funds:awards_360": Rule(read="member", kwargs=_fund, private=True),
+    "funds:fund": Rule(read="member", kwargs=_fund, private=True, public=PUBLIC_READ),
+    "funds:awards_csv": Rule(read="member", kwargs=_fund, private=True, public=PUBLIC_READ),
+    "funds:awards_360": Rule(read="member", kwargs=_fund, private=True, public=PUBLIC_READ),
     "funds:round_create": Rule(
         read="steward", write="steward", kwargs=_fund, post_data=_round_data
     ),
     "funds:idea_create": Rule(
         read="member", write="member", kwargs=_ideas_round, post_data=_idea_data
     ),
-    "funds:idea": Rule(read="member", kwargs=_open_idea, private=True),
+    "funds:idea": Rule(read="member", kwargs=_open_idea, private=True, public=PUBLIC_READ),
     "funds:idea_edit": Rule(
         read="proposer",
         write="proposer",
@@ -156,7 +159,7 @@ RULES: dict[str, Rule] = {
         post_data=_idea_data,
         note="its proposer only (the allocator proposed the cast's open idea)",
     ),
-    "funds:idea_history": Rule(read="member", kwargs=_open_idea, private=True),
+    "funds:idea_history": Rule(read="member", kwargs=_open_idea, private=True, public=PUBLIC_READ),
     "funds:idea_comment": Rule(
         read="nobody",
         write="member",

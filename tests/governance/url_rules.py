@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
+
 from governance import services
 from governance.models import Evidence, Rewrite
 from tests.harness.permissions import Cast, RoleSpec, Rule
@@ -80,18 +82,25 @@ def _feed_token(cast: Cast) -> dict[str, Any]:
     return {"slug": place.slug, "token": token.token}
 
 
-MEMBER_READ = Rule(read="member", kwargs=_place, private=True)
+#: On the public place, what members read there anyone may read.
+PUBLIC_READ = {"read": "anyone"}
+MEMBER_READ = Rule(read="member", kwargs=_place, private=True, public=PUBLIC_READ)
 STEWARD_OPEN = Rule(read="steward", write="steward", kwargs=_for("private_decision"))
 STEWARD_DECIDED = Rule(read="steward", write="steward", kwargs=_for("private_decided"))
 
 RULES: dict[str, Rule] = {
     "governance:log": Rule(
-        read="member", kwargs=_place, private=True, query=lambda cast: {"q": "warm"}
+        read="member",
+        kwargs=_place,
+        private=True,
+        query=lambda cast: {"q": "warm"},
+        public=PUBLIC_READ,
     ),
     "governance:feed": Rule(
         read="member",
         kwargs=_place,
         private=True,
+        public=PUBLIC_READ,
         note="members signed in on the site; feed readers use the secret address",
     ),
     "governance:feed_page": MEMBER_READ,
@@ -104,7 +113,9 @@ RULES: dict[str, Rule] = {
     ),
     "governance:csv": MEMBER_READ,
     "governance:create": Rule(read="steward", write="steward", kwargs=_place),
-    "governance:decision": Rule(read="member", kwargs=_for("private_decision"), private=True),
+    "governance:decision": Rule(
+        read="member", kwargs=_for("private_decision"), private=True, public=PUBLIC_READ
+    ),
     "governance:edit": STEWARD_OPEN,
     "governance:open": Rule(
         read="steward",
@@ -139,12 +150,15 @@ RULES: dict[str, Rule] = {
         kwargs=_input,
         note="the owner (the steward) or a decider",
     ),
-    "governance:history": Rule(read="member", kwargs=_for("private_decision"), private=True),
+    "governance:history": Rule(
+        read="member", kwargs=_for("private_decision"), private=True, public=PUBLIC_READ
+    ),
     "governance:redact": Rule(read="steward", write="steward", kwargs=_for("private_decision")),
     "governance:implementation": Rule(
         read="member",
         write="steward",
         kwargs=_for("private_decided"),
+        public=PUBLIC_READ,
         note="anyone who can read it; the owner, the person responsible and stewards post",
     ),
     "governance:implementation_responsible": STEWARD_DECIDED,
@@ -168,8 +182,29 @@ def _row(cast: Cast, model: str) -> Any:
         "feedtoken": lambda: services.feed_token_renew(
             place=cast.fixture("private_place"), user=cast.fixture("member")
         ),
+        "dissent": lambda: services.dissent_record(
+            decision=m.private_decision, by=cast.fixture("decider"), text="Not this winter."
+        ),
+        "progressupdate": lambda: services.progress_post(
+            decision=d,
+            by=cast.fixture("steward"),
+            status="in_progress",
+            progress=40,
+            text="The cook starts on Monday.",
+        ),
+        "evidenceevent": lambda: _evidence_event(cast),
     }
     return rows[model]()
+
+
+def _evidence_event(cast: Cast) -> Any:
+    """Evidence on a decision open for input (a draft's keeps no history), and its history row."""
+    services.evidence_add(
+        decision=_markers(cast).private_decision,
+        by=cast.fixture("steward"),
+        cycle=cast.fixture("private_cycle"),
+    )
+    return apps.get_model("governance", "EvidenceEvent").objects.order_by("pk").first()
 
 
 ADMIN_ROWS = {
@@ -184,5 +219,8 @@ ADMIN_ROWS = {
         "rewrite",
         "evidence",
         "feedtoken",
+        "dissent",
+        "progressupdate",
+        "evidenceevent",
     )
 }

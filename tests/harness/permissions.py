@@ -6,8 +6,8 @@ The table itself (which URL is for whom) is in :mod:`tests.harness.permissions_t
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -68,14 +68,22 @@ class RoleSpec:
 
 @dataclass
 class Cast:
-    """What a rule's callables get: the acting person and any fixture, by name."""
+    """What a rule's callables get: the acting person and any fixture, by name.
+
+    ``twins`` maps a fixture name to the fixture that stands in for it (on the public-place pass
+    of the permission test, ``private_place`` is answered with ``place`` and so on:
+    ``permissions_table.PUBLIC_TWINS``). ``touched`` records every name asked for.
+    """
 
     request: pytest.FixtureRequest
     role: RoleSpec | None = None
     actor: User | None = None
+    twins: Mapping[str, str] = field(default_factory=dict)
+    touched: set[str] = field(default_factory=set)
 
     def fixture(self, name: str) -> Any:
-        return self.request.getfixturevalue(name)
+        self.touched.add(name)
+        return self.request.getfixturevalue(self.twins.get(name, name))
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,8 @@ class Rule:
     * ``login_url``: where a refused, signed-out person is sent (a URL name).
     * ``refused_signed_in_redirect``: refused signed-in people are sent to ``login_url`` too
       (Django's admin does this) instead of getting 403/404.
+    * ``public``: what differs on a public place, for a rule written against the members-only
+      place (``{"read": "anyone"}``): see :meth:`on_public`.
     """
 
     read: Audience | frozenset[Audience]
@@ -107,9 +117,15 @@ class Rule:
     login_url: str = "account_login"
     refused_signed_in_redirect: bool = False
     note: str = ""
+    public: dict[str, Any] | None = None
 
     def audience(self, method: str) -> Audience | frozenset[Audience]:
         return self.read if method == "GET" else self.write
+
+    def on_public(self) -> Rule:
+        """The rule on the public place: the same audiences unless ``public`` says otherwise,
+        and not ``private`` (a public place is no secret, so a refusal may be 403 or 404)."""
+        return replace(self, private=False, **{**(self.public or {}), "public": None})
 
     @property
     def takes_posts(self) -> bool:

@@ -11,11 +11,19 @@ Extending it
   :data:`PRIVATE_MARKERS` (or add a marker for a new audience) and list the fixture in
   :data:`MARKER_FIXTURES`; it then exists while every URL is requested, and any response to a
   role outside that audience that contains the marker fails the test.
+* **Public and members-only places**: write a place's rule against ``private_place`` (and the
+  private things in it); the test requests it again on the public place (:data:`PUBLIC_TWINS`),
+  with the same audiences unless the rule says what differs there (``public={"read":
+  "anyone"}``).
 * **A POST that must work without a CSRF token** (RFC 8058 one-click unsubscribe): add its name
-  to :data:`CSRF_EXEMPT_URL_NAMES`.
+  to :data:`CSRF_EXEMPT_URL_NAMES`. Every other URL that takes a POST is posted to once without
+  a token and must refuse it with 403.
 * **A new model in the admin**: nothing to do; ``admin:*`` is staff only, and what staff may do
   follows the ModelAdmin's ``has_*_permission``. Its change/delete/history pages are requested
   when a row exists; add a maker to :data:`ADMIN_ROW_MAKERS` if the cast makes none.
+
+Every URL must be requested: a rule whose URL cannot be built (``SkipRequest``, an admin model
+with no row) fails the test until it can.
 
 How each outcome is judged (``tests.harness.permissions.judge``): allowed → not 403/404/405/429,
 not 5xx, and a signed-in person is not sent to log in; refused and signed out → a redirect to
@@ -51,10 +59,33 @@ PRIVATE_MARKER = "ZZ-PRIVATE-MARKER-7f3a"
 #: marker → the audience allowed to see it. Later: a cycle's participants get their own marker.
 PRIVATE_MARKERS: dict[str, str] = {PRIVATE_MARKER: "member"}
 
+
+def titled(place: Any, title: str) -> str:
+    """``title``, with the members-only marker when ``place`` is members-only (a rule's row is
+    made in the public place on the public pass, where nothing is private)."""
+    return title if place.is_public else f"{title} {PRIVATE_MARKER}"
+
+
 #: Fixtures made before every URL is requested, so each page is checked for leaks with private
 #: things present (their titles carry a marker). Later features add their private fixtures
 #: (a private cycle, a draft decision…).
 MARKER_FIXTURES: list[str] = ["private_place"]
+
+#: members-only fixture → its public twin. Rules are written against the members-only place;
+#: every URL whose rule asks for one of these (outside the admin) is requested again on the
+#: public place, each of these answered with its twin (tests/harness/public_twins.py), and
+#: judged by ``Rule.on_public()``. A new members-only fixture that rules point at gets a twin.
+#: URLs opened by a bearer secret (an invitation, a prompt's link, unsubscribe, the secret feed
+#: and calendar addresses) are checked on the public place only: whoever holds the link may see
+#: the place it is for, which the marker check cannot tell from a leak. Their members-only side
+#: is in their own tests (test_invitations, test_calendar, test_exports, test_unsubscribe).
+PUBLIC_TWINS: dict[str, str] = {
+    "private_place": "place",
+    "private_cycle": "cycle",
+    "learning_markers": "public_learning_markers",
+    "governance_markers": "public_governance_markers",
+    "fund_markers": "public_fund_markers",
+}
 
 #: The people every URL is requested as. Later features append member, steward, resident,
 #: participant, decider, allocator… (see tests/conftest.py for the fixtures).
@@ -228,6 +259,8 @@ URL_RULES: dict[str, Rule] = {
     # --- relational ---
     "home": Rule(read="anyone"),
     "healthz": Rule(read="anyone"),
+    "bench_text": Rule(read="anyone", note="the page benchmark's text reference"),
+    "bench_table": Rule(read="anyone", note="the page benchmark's 50-row reference"),
     # --- allauth: accounts ---
     "account_login": ANYONE,
     "account_logout": ANYONE,
@@ -287,9 +320,11 @@ URL_RULES["admin:places_place_delete"] = replace(
 )
 
 # --- places: people (joining, invitations, members, interests, power) -------------------------
+from tests.places.url_rules import ADMIN_ROWS as PLACES_PEOPLE_ADMIN_ROWS  # noqa: E402
 from tests.places.url_rules import RULES as PLACES_PEOPLE_RULES  # noqa: E402
 
 URL_RULES.update(PLACES_PEOPLE_RULES)
+ADMIN_ROW_MAKERS.update(PLACES_PEOPLE_ADMIN_ROWS)
 
 # --- places: the rhythm (notifications, email preferences, unsubscribe) ---------------------------
 from tests.places.rhythm_url_rules import ADMIN_ROWS as RHYTHM_ADMIN_ROWS  # noqa: E402
@@ -299,6 +334,12 @@ from tests.places.rhythm_url_rules import RULES as RHYTHM_RULES  # noqa: E402
 URL_RULES.update(RHYTHM_RULES)
 CSRF_EXEMPT_URL_NAMES.update(RHYTHM_CSRF_EXEMPT)
 ADMIN_ROW_MAKERS.update(RHYTHM_ADMIN_ROWS)
+
+# --- places: people's data (downloads, deleting an account, withdrawn consent) ----------------
+from tests.places import rights_url_rules  # noqa: E402
+
+URL_RULES.update(rights_url_rules.RULES)
+ADMIN_ROW_MAKERS.update(rights_url_rules.ADMIN_ROWS)
 
 # --- places: home and timeline, gatherings, calendars, house rules, flags; the privacy notice ----
 from tests.places.gathering_url_rules import ADMIN_ROWS as GATHERING_ADMIN_ROWS  # noqa: E402

@@ -110,7 +110,9 @@ def _entry_data(cast: Cast) -> dict[str, Any]:
     return {"kind": "reflection", "body": "We noticed the kettle matters.", "visibility": "members"}
 
 
-MEMBER_READ = Rule(read="member", kwargs=_place, private=True)
+#: On the public place, what members read there anyone may read.
+PUBLIC_READ = {"read": "anyone"}
+MEMBER_READ = Rule(read="member", kwargs=_place, private=True, public=PUBLIC_READ)
 PARTICIPANT = Rule(read="participant", write="participant", kwargs=_cycle)
 
 RULES: dict[str, Rule] = {
@@ -118,7 +120,7 @@ RULES: dict[str, Rule] = {
     "learning:cycle_create": Rule(
         read="member", write="member", kwargs=_place, private=True, post_data=_new_cycle_data
     ),
-    "learning:cycle": Rule(read="member", kwargs=_cycle, private=True),
+    "learning:cycle": Rule(read="member", kwargs=_cycle, private=True, public=PUBLIC_READ),
     "learning:cycle_edit": PARTICIPANT,
     "learning:cycle_move": PARTICIPANT,
     "learning:cycle_join": Rule(
@@ -150,7 +152,7 @@ RULES: dict[str, Rule] = {
     ),
     "learning:measures": MEMBER_READ,
     "learning:measure_new": Rule(read="steward", write="steward", kwargs=_place),
-    "learning:measure": Rule(read="member", kwargs=_measure, private=True),
+    "learning:measure": Rule(read="member", kwargs=_measure, private=True, public=PUBLIC_READ),
     "learning:reading_new": Rule(
         read="member",
         write="member",

@@ -32,6 +32,7 @@ from places.flags import content_hide
 from places.models import RSVP, Flag, Gathering, Hiding, HidingAction
 from places.registry import registry
 from tests.harness.permissions import Cast, Rule
+from tests.harness.permissions_table import titled
 from tests.places.gathering_helpers import arrange
 
 
@@ -40,12 +41,8 @@ def _private(cast: Cast) -> dict[str, Any]:
 
 
 def _gathering(cast: Cast, *, days: int = 7) -> Gathering:
-    return arrange(
-        cast.fixture("private_place"),
-        cast.fixture("resident"),
-        days=days,
-        title="Members-only tea ZZ-PRIVATE-MARKER-7f3a",
-    )
+    place = cast.fixture("private_place")
+    return arrange(place, cast.fixture("resident"), days=days, title=titled(place, "Members' tea"))
 
 
 def _private_gathering(cast: Cast) -> dict[str, Any]:
@@ -105,7 +102,9 @@ def _answer(cast: Cast) -> dict[str, Any]:
     return {"answer": "going"}
 
 
-MEMBERS_READ = Rule(read="member", kwargs=_private, private=True)
+#: On the public place, what members read there anyone may read.
+PUBLIC_READ = {"read": "anyone"}
+MEMBERS_READ = Rule(read="member", kwargs=_private, private=True, public=PUBLIC_READ)
 STEWARDS = Rule(read="steward", write="steward", kwargs=_private)
 
 RULES: dict[str, Rule] = {
@@ -114,8 +113,12 @@ RULES: dict[str, Rule] = {
     "places:home": MEMBERS_READ,
     "places:gatherings": MEMBERS_READ,
     "places:gathering_new": Rule(read="member", write="member", kwargs=_private, private=True),
-    "places:gathering": Rule(read="member", kwargs=_private_gathering, private=True),
-    "places:gathering_ics": Rule(read="member", kwargs=_private_gathering, private=True),
+    "places:gathering": Rule(
+        read="member", kwargs=_private_gathering, private=True, public=PUBLIC_READ
+    ),
+    "places:gathering_ics": Rule(
+        read="member", kwargs=_private_gathering, private=True, public=PUBLIC_READ
+    ),
     "places:gathering_edit": Rule(read="steward", write="steward", kwargs=_private_gathering),
     "places:gathering_cancel": Rule(read="steward", write="steward", kwargs=_private_gathering),
     "places:gathering_notes": Rule(read="steward", write="steward", kwargs=_past_private_gathering),

@@ -94,14 +94,16 @@ def _power(cast: Cast) -> dict[str, Any]:
 
 
 MEMBER = Rule(read="member", write="member", kwargs=_private, private=True)
+#: On the public place, what members read there anyone may read.
+PUBLIC_READ = {"read": "anyone"}
 STEWARD = Rule(read="steward", write="steward", kwargs=_private)
 
 RULES: dict[str, Rule] = {
     "places:create": Rule(read="signed_in", write="signed_in"),
     "places:edit": STEWARD,
-    "places:power_map": Rule(read="member", kwargs=_private, private=True),
-    "places:directory": Rule(read="member", kwargs=_private, private=True),
-    "places:member": Rule(read="member", kwargs=_private_member, private=True),
+    "places:power_map": Rule(read="member", kwargs=_private, private=True, public=PUBLIC_READ),
+    "places:directory": Rule(read="member", kwargs=_private, private=True, public=PUBLIC_READ),
+    "places:member": Rule(read="member", kwargs=_private_member, private=True, public=PUBLIC_READ),
     "places:member_role": Rule(read="steward", write="steward", kwargs=_private_member),
     "places:member_remove": Rule(read="steward", write="steward", kwargs=_private_resident),
     "places:join": Rule(
@@ -109,7 +111,9 @@ RULES: dict[str, Rule] = {
         write="member",
         kwargs=_private,
         private=True,
-        note="a members-only place is joined by invitation; its members are sent home",
+        public={"read": "signed_in", "write": "signed_in"},
+        note="a members-only place is joined by invitation, a public one by asking (the cast's "
+        "public place asks its stewards); its members are sent home",
     ),
     "places:leave": MEMBER,
     "places:my_perspectives": MEMBER,
@@ -127,4 +131,15 @@ RULES: dict[str, Rule] = {
     "places:interest_withdraw": Rule(read="member", write="member", kwargs=_interest, private=True),
     "places:power_declare": MEMBER,
     "places:power_withdraw": Rule(read="member", write="member", kwargs=_power, private=True),
+}
+
+
+#: A row of each people model for the admin's change, delete and history pages.
+ADMIN_ROWS: dict[str, Any] = {
+    "places.joinrequest": lambda cast: JoinRequest.objects.get(
+        pk=_join_request(cast)["request_id"]
+    ),
+    "places.invitation": lambda cast: Invitation.objects.get(pk=_invitation(cast)["invitation_id"]),
+    "places.interest": lambda cast: Interest.objects.get(pk=_interest(cast)["interest_id"]),
+    "places.power": lambda cast: Power.objects.get(pk=_power(cast)["power_id"]),
 }

@@ -1,0 +1,70 @@
+"""Parts of a place's pages that read the same for everyone who may see the place, kept in the
+cache until the place's pages change: signed-in readers' pages cost fewer queries.
+
+The key holds the place's page version (:mod:`relational.pageversions`), which database triggers
+bump in the transaction of every change a place's pages show (and beat bumps when a gathering or
+a fund round's moment passes), and the release (a deploy never reads the previous code's
+parts). So a kept part is never older than the data of the version in its key, whoever changed
+what: the same reasoning as the anonymous page cache (:mod:`relational.pagecache`).
+
+The version comes with the place itself: :func:`places.access.get_place_for_user` reads it in
+the same query (``page_version``). A place loaded any other way has none, and its parts are
+simply built. A part must not depend on who reads it (no "may I…", no reader's own rows) and
+must not hold a person's name or account (names change without a place's version moving).
+
+``PLACE_PARTS_SECONDS`` bounds how long a part is kept (``0`` turns this off; the tests do,
+since their changes are never committed and so never bump a version). Redis being away makes
+every read a miss: the part is built, as without a cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import OuterRef, QuerySet, Subquery
+
+
+def page_version_of(place_id: str = "pk") -> Subquery:
+    """The page version of the place whose id is the field ``place_id``, as an annotation."""
+    from relational.models import PageVersion
+
+    return Subquery(PageVersion.objects.filter(place_id=OuterRef(place_id)).values("version")[:1])
+
+
+def with_page_version(places: QuerySet[Any]) -> QuerySet[Any]:
+    """The places, each with its ``page_version`` read in the same query."""
+    return places.annotate(page_version=page_version_of())
+
+
+def place_part[T](place: Any, name: str, build: Callable[[], T]) -> T:
+    """``build()``'s value for this place, from the cache while its pages are unchanged."""
+    kept = peek_part(place, name)
+    if kept is not None:
+        return kept[0]  # type: ignore[no-any-return]
+    value = build()
+    keep_part(place, name, value)
+    return value
+
+
+def _key(place: Any, name: str) -> str | None:
+    if not getattr(settings, "PLACE_PARTS_SECONDS", 0) or "page_version" not in place.__dict__:
+        return None
+    from relational.pagecache import release
+
+    return f"place-part:{release()}:{place.pk}:{place.page_version}:{name}"
+
+
+def peek_part(place: Any, name: str) -> tuple[Any] | None:
+    """``(value,)`` if the part is kept, else None (for a part best built along with something
+    else the page reads anyway)."""
+    key = _key(place, name)
+    kept = cache.get(key) if key else None
+    return kept if isinstance(kept, tuple) and len(kept) == 1 else None
+
+
+def keep_part(place: Any, name: str, value: Any) -> None:
+    if key := _key(place, name):
+        cache.set(key, (value,), settings.PLACE_PARTS_SECONDS)

@@ -1,0 +1,108 @@
+"""Parts of a place's pages kept in the cache under the place's page version (places/parts.py).
+
+These tests commit (``transactional_db``): a page version moves only when a change commits, as in
+production. Everywhere else the tests run with the parts cache off (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from pytest_django.fixtures import Settings
+
+from places.access import get_place_for_user
+from places.models import Membership, Place
+from places.parts import place_part
+from relational.models import User
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def parts_on(settings: Settings) -> None:
+    settings.PLACE_PARTS_SECONDS = 600
+
+
+def _home(client: Client, place: Place) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/places/{place.slug}/")
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+def test_a_signed_in_home_page_reads_its_panels_from_the_cache_until_the_place_changes(
+    transactional_db: None,
+    parts_on: None,
+    place: Place,
+    member: User,
+    client_for: Callable[[User | None], Client],
+) -> None:
+    client = client_for(member)
+    client.get(f"/places/{place.slug}/")  # sessions and content types once; the parts are kept
+    kept, page = _home(client, place)
+    assert "3 members" in page
+
+    # A member joins (committed): the place's version moves, so the parts are read afresh…
+    Membership.objects.create(place=place, user=UserFactory(), perspectives=["resident"])
+    afresh, page = _home(client, place)
+    assert "4 members" in page
+    # …and kept again.
+    kept_again, page = _home(client, place)
+    assert "4 members" in page
+    assert kept == kept_again < afresh
+
+
+def test_a_part_is_built_each_time_when_the_cache_is_off(
+    transactional_db: None, settings: Settings, place: Place, member: User
+) -> None:
+    settings.PLACE_PARTS_SECONDS = 0
+    found, _ = get_place_for_user(member, place.slug)
+    built: list[int] = []
+    assert place_part(found, "x", lambda: built.append(1) or len(built)) == 1
+    assert place_part(found, "x", lambda: built.append(1) or len(built)) == 2
+
+
+def test_a_part_is_kept_per_place_version_and_only_for_a_place_read_with_its_version(
+    transactional_db: None, parts_on: None, place: Place, member: User
+) -> None:
+    found, _ = get_place_for_user(member, place.slug)
+    assert "page_version" in found.__dict__
+    assert place_part(found, "answer", lambda: ["first"]) == ["first"]
+    assert place_part(found, "answer", lambda: ["second"]) == ["first"]
+    # A place loaded without its version (any other query) has its parts built every time.
+    plain = Place.objects.get(pk=place.pk)
+    assert place_part(plain, "answer", lambda: ["third"]) == ["third"]
+    # A committed change to the place gives a new version, and so a new part.
+    Place.objects.filter(pk=place.pk).update(summary="Changed")
+    found, _ = get_place_for_user(member, place.slug)
+    assert place_part(found, "answer", lambda: ["fourth"]) == ["fourth"]
+
+
+def test_kept_counts_still_follow_what_each_reader_may_see(
+    transactional_db: None,
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    cycle: Any,
+    participant: User,
+    member: User,
+    outsider: User,
+) -> None:
+    """The four worlds are kept as counts by cycle and visibility, the same for everyone; each
+    reader's page adds up only what they may see, from the cache as from the database."""
+    from learning import services
+
+    for visibility in ("public", "members", "participants"):
+        services.entry_create(
+            cycle=cycle, author=participant, kind="action", body="Tried", world="by",
+            swimlane="ourselves", visibility=visibility,
+        )  # fmt: skip
+    home = f"/places/{cycle.place.slug}/"
+    readers = [(None, 1), (outsider, 1), (member, 2), (participant, 3)]
+    for _ in range(2):  # built by the first reader, then kept
+        for person, n in readers:
+            body = client_for(person).get(home).content.decode()
+            assert f"{n} action{'s' if n != 1 else ''} logged" in body, person
