@@ -95,9 +95,7 @@ PLACE_PAGES = frozenset(
 )
 
 #: Pages showing several places (or none), keyed by the site's version.
-SITE_PAGES = frozenset(
-    {"home", "learning:library", "privacy", "accessibility", "api:places", "api:openapi-json"}
-)
+SITE_PAGES = frozenset({"home", "learning:library", "privacy", "accessibility", "api:places"})
 
 #: Request headers the views read (htmx swaps answer with a part of the page).
 HTMX_HEADERS = (
