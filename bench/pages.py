@@ -486,6 +486,9 @@ def environment() -> ExitStack:
         }
     )
     os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(40))
+    # The server's collected static files go under var/bench/, not var/staticfiles/ (which a
+    # test run in the same checkout may be reading).
+    os.environ.setdefault("RELATIONAL_VAR_DIR", str(BASE_DIR / "var" / "bench"))
     return stack
 
 

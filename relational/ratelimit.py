@@ -12,7 +12,7 @@ person, else their address), and against a tighter budget of its own for the URL
 Only writes are counted, so reading a form never uses up the allowance. Counts live in the
 default cache (Redis). If Redis cannot be reached the request goes through (``RATELIMIT_FAIL_OPEN``)
 and a warning is logged: an outage of the cache must not stop people from saving their work.
-README "Rate limits" lists every budget.
+README "Security" lists every budget.
 """
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # Every write counts against its sender's budget (README "Rate limits"); after the others,
+    # Every write counts against its sender's budget (README "Security"); after the others,
     # so its 429 page has the signed-in person, messages and htmx like any page.
     "relational.ratelimit.WriteRateLimitMiddleware",
     # Last, so it sees a view's database errors first: PostgreSQL away → a friendly 503.
@@ -231,7 +231,7 @@ RATELIMIT_FAIL_OPEN = True  # Redis down: let people through, and say so in the 
 RATELIMIT_IP_META_KEY = "relational.http.client_ip"
 
 # Every write (POST, PUT, PATCH, DELETE) counts against its sender's budget: the signed-in person,
-# else their address (relational.ratelimit.WriteRateLimitMiddleware; README "Rate limits").
+# else their address (relational.ratelimit.WriteRateLimitMiddleware; README "Security").
 RATE_LIMIT_WRITES = envrate("RATE_LIMIT_WRITES", "60/m")
 # Tighter budgets of their own, by URL name, for writes that send email to someone, make an
 # account or guess a secret. allauth's ACCOUNT_RATE_LIMITS above count sign-in, sign-up and
