@@ -7,6 +7,7 @@ database as the test itself; so those tests use ``transactional_db``. Never eage
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -68,19 +69,25 @@ class Worker:
         return sorted(self.mail_dir.glob("*.log"))
 
     def kill(self) -> None:
-        """SIGKILL the worker's main process (no clean-up, no acknowledgements) and reap it."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+        """SIGKILL the worker and everything it started (an embedded beat, pool processes), as
+        when its machine dies: no clean-up, no acknowledgements. Reaps the main process."""
+        self._signal_group(signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=20)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        """TERM the worker's process group, then KILL whatever of it is left."""
+        self._signal_group(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=20)
+        self._signal_group(signal.SIGKILL)
+        self.process.wait(timeout=20)
+
+    def _signal_group(self, signum: int) -> None:
+        # The worker leads a session of its own (start_new_session), so its group is its pid;
+        # signalling the group reaches children the main process can no longer stop.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signum)
 
 
 def start_worker(
@@ -113,6 +120,7 @@ def start_worker(
         env=process_env,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )  # fmt: skip
     worker = Worker(process, log, directory / "mail")
 
