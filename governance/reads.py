@@ -27,7 +27,7 @@ from .permissions import (
 )
 from .services import input_summary
 
-LOG_PAGE_SIZE = 20
+LOG_PAGE_SIZE = 25
 
 
 # --- The decision log ---------------------------------------------------------------------------

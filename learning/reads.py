@@ -36,8 +36,8 @@ from .models import (
 from .permissions import participant_ids, remember_participants
 from .services import SEARCH_CONFIG
 
-TIMELINE_PAGE_SIZE = 20
-LIBRARY_PAGE_SIZE = 20
+TIMELINE_PAGE_SIZE = 25
+LIBRARY_PAGE_SIZE = 25
 READINGS_IN_TABLE = 12
 
 

@@ -28,7 +28,7 @@ from pydantic import ConfigDict
 
 #: The largest page a client may ask for, and the page size when it does not say.
 MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
+DEFAULT_PAGE_SIZE = 25
 #: Offsets beyond this are refused (PostgreSQL's OFFSET is a 64-bit number; nobody pages this far).
 MAX_OFFSET = 2**31 - 1
 #: Ids are PostgreSQL bigints: anything outside 1 … 2⁶³−1 cannot name a row, so it is refused as

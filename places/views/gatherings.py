@@ -31,7 +31,7 @@ from relational.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from relational.models import User
 from relational.ratelimit import rate_limited
 
-PAGE_SIZE = 20
+PAGE_SIZE = 25
 
 
 # --- Forms ---------------------------------------------------------------------------------------
