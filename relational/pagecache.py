@@ -18,7 +18,8 @@ serves the previous release's pages). A response is kept only if it is a 200 tha
 cookie, is not private or streamed, and varies on nothing outside the key; only once its key has
 been asked for twice within :data:`SEEN_SECONDS` (so made-up addresses cannot fill Redis, which
 is also the Celery broker); and for at most ``PAGE_CACHE_SECONDS`` (``0`` turns the cache off).
-Hits and misses say so in ``X-Cache``.
+Hits and misses say so in ``X-Cache``. Kept pages are stored gzip-compressed and sent that way
+to clients that take gzip.
 
 It sits before the session middleware, so a hit costs one query (the version) and one Redis
 read. Redis being away makes every request a miss (django-redis ignores its errors); PostgreSQL
@@ -27,8 +28,10 @@ being away gets the same 503 page the views give then, without trying to reach i
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -41,6 +44,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from . import pageversions
 from .middleware import database_unavailable_response
@@ -109,6 +113,9 @@ HTMX_HEADERS = (
 
 #: A response varying on anything else is not kept (the key would not tell its variants apart).
 KEYED_VARY = frozenset({"cookie", "hx-request", "accept-encoding"})
+
+#: An Accept-Encoding that takes gzip (as Django's GZipMiddleware reads it).
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 #: A page is kept only when it is asked for again within this many seconds: addresses nobody
 #: asks for twice (a flood of made-up searches, say) cost Redis a small marker, never a page.
@@ -191,17 +198,28 @@ def _header_words(response: HttpResponse, name: str) -> set[str]:
 
 
 def _pack(response: HttpResponse) -> tuple[int, list[tuple[str, str]], bytes]:
-    return response.status_code, list(response.headers.items()), response.content
+    """Kept compressed: a fifth of the bytes to move out of Redis, and ready for the browsers
+    that take gzip (all of them). A cached page holds no secret - no CSRF token, no nonce, no
+    cookie - so compressing it exposes nothing (BREACH needs a secret in the body)."""
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
+    return response.status_code, headers, gzip.compress(response.content, compresslevel=6)
 
 
-def _unpack(stored: Any) -> HttpResponse | None:
+def _unpack(stored: Any, request: HttpRequest) -> HttpResponse | None:
     try:
-        status, headers, content = stored
-        response = HttpResponse(content, status=status)
+        status, headers, compressed = stored
+        takes_gzip = ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) is not None
+        response = HttpResponse(
+            compressed if takes_gzip else gzip.decompress(compressed), status=status
+        )
         for name, value in headers:
             response[name] = value
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OSError, EOFError):
         return None
+    if takes_gzip:
+        response["Content-Encoding"] = "gzip"
+    response["Content-Length"] = str(len(response.content))
+    patch_vary_headers(response, ("Accept-Encoding",))
     return response
 
 
@@ -233,7 +251,7 @@ class AnonymousPageCacheMiddleware:
         key = _key(request, version)
         stored = django_cache.get(key)
         if stored is not None:
-            hit = _unpack(stored)
+            hit = _unpack(stored, request)
             if hit is not None:
                 hit["X-Cache"] = "hit"
                 return hit

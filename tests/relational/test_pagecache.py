@@ -8,6 +8,7 @@ where every ordinary ``db`` test runs its requests).
 
 from __future__ import annotations
 
+import gzip
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -147,6 +148,28 @@ def test_public_pages_set_no_cookie_carry_no_nonce_and_are_served_from_the_cache
     assert state == "miss" and "<html" in full and "<html" not in part
     fetch(anonymous, home, hx_request="true", hx_target="timeline")
     assert fetch(anonymous, home, hx_request="true", hx_target="timeline") == (part, "hit")
+
+
+@committing
+def test_a_browser_that_takes_gzip_gets_the_cached_page_compressed(
+    scene: Scene, anonymous: Client
+) -> None:
+    url = scene.url("places:home")
+    first = anonymous.get(url)
+    anonymous.get(url)  # kept now
+    plain = anonymous.get(url)
+    zipped = anonymous.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert (plain["X-Cache"], zipped["X-Cache"]) == ("hit", "hit")
+    assert "Content-Encoding" not in plain and plain.content == first.content
+    assert zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == first.content
+    assert len(zipped.content) < len(first.content) / 3
+    for response in (plain, zipped):
+        assert int(response["Content-Length"]) == len(response.content)
+        assert "Accept-Encoding" in response["Vary"]
+    # A client that does not name gzip gets the page as it was rendered.
+    other = anonymous.get(url, headers={"Accept-Encoding": "identity"})
+    assert other.content == first.content and "Content-Encoding" not in other
 
 
 # --- Who and what never gets a cached page -----------------------------------------------------
