@@ -775,7 +775,7 @@ def library(request: HtmxHttpRequest) -> HttpResponse:
                 "world": filters.world,
             }
         ),
-        "places": reads.library_places(),
+        "place_options": reads.library_place_options(filters.place),
         "filter_query": query.urlencode(),
     }
     if (

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
 
@@ -68,3 +69,23 @@ def peek_part(place: Any, name: str) -> tuple[Any] | None:
 def keep_part(place: Any, name: str, value: Any) -> None:
     if key := _key(place, name):
         cache.set(key, (value,), settings.PLACE_PARTS_SECONDS)
+
+
+def site_part[T](name: str, build: Callable[[], T]) -> T:
+    """``build()``'s value for a part of a page showing several places (the library's place
+    filter, say), kept while no place's pages change: keyed on the site's version, the sum of
+    every place's, at the cost of one small query. Inside a transaction not yet committed (only
+    ever a test's) the version cannot be trusted, so the part is built."""
+    from relational.pagecache import release
+    from relational.pageversions import site_version
+
+    seconds = getattr(settings, "PLACE_PARTS_SECONDS", 0)
+    if not seconds or connection.in_atomic_block:
+        return build()
+    key = f"site-part:{release()}:{site_version()}:{name}"
+    kept = cache.get(key)
+    if isinstance(kept, tuple) and len(kept) == 1:
+        return kept[0]  # type: ignore[no-any-return]
+    value = build()
+    cache.set(key, (value,), seconds)
+    return value

@@ -10,14 +10,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import Settings
 
 from places.access import get_place_for_user
 from places.models import Membership, Place
-from places.parts import place_part
+from places.parts import place_part, site_part
 from relational.models import User
 from tests.factories import UserFactory
 
@@ -106,3 +106,34 @@ def test_kept_counts_still_follow_what_each_reader_may_see(
         for person, n in readers:
             body = client_for(person).get(home).content.decode()
             assert f"{n} action{'s' if n != 1 else ''} logged" in body, person
+
+
+def test_a_site_part_is_kept_until_any_place_changes_and_built_inside_a_transaction(
+    transactional_db: None, parts_on: None, place: Place
+) -> None:
+    assert site_part("answer", lambda: ["first"]) == ["first"]
+    assert site_part("answer", lambda: ["second"]) == ["first"]
+    # A committed change to any place moves the site's version: the part is built again.
+    Place.objects.filter(pk=place.pk).update(summary="Changed")
+    assert site_part("answer", lambda: ["third"]) == ["third"]
+    # An open transaction has not bumped anything yet, so nothing kept can be trusted.
+    with transaction.atomic():
+        assert site_part("answer", lambda: ["fourth"]) == ["fourth"]
+
+
+def test_the_library_place_filter_shows_a_place_once_its_first_cycle_reaches_the_library(
+    transactional_db: None,
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    cycle: Any,
+) -> None:
+    from django.utils import timezone
+
+    from learning.models import CycleStatus, LearningCycle
+
+    anonymous = client_for(None)
+    option = f'value="{cycle.place.slug}"'
+    assert option not in anonymous.get("/learning/").content.decode()  # kept: no place yet
+    assert option not in anonymous.get("/learning/").content.decode()
+    LearningCycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.CONCLUDED, closed_at=timezone.now())
+    assert option in anonymous.get("/learning/").content.decode()
