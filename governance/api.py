@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
@@ -46,7 +46,14 @@ from .models import (
     Stance,
     Status,
 )
-from .reads import LogFilters, decider_views, dissents, evidence_views, log_queryset
+from .reads import (
+    LogFilters,
+    decider_views,
+    dissents,
+    evidence_views,
+    input_count,
+    log_queryset,
+)
 
 router = Router(tags=["Governance"])
 
@@ -311,10 +318,7 @@ class InputOut(Schema):
 
 def _with_counts(decisions: QuerySet[Decision]) -> QuerySet[Decision]:
     """Input counts by disposition, and the deciders' names, at a fixed number of queries."""
-    counts = {
-        f"inputs_{d}": Count("inputs", filter=Q(inputs__response__disposition=d), distinct=True)
-        for d in Disposition.values
-    }
+    counts = {f"inputs_{d}": input_count(response__disposition=d) for d in Disposition.values}
     return (
         decisions.select_related("owner", "place")
         .prefetch_related(
@@ -325,8 +329,8 @@ def _with_counts(decisions: QuerySet[Decision]) -> QuerySet[Decision]:
         )
         .annotate(
             **counts,
-            inputs_total=Count("inputs", distinct=True),
-            inputs_waiting=Count("inputs", filter=Q(inputs__response__isnull=True), distinct=True),
+            inputs_total=input_count(),
+            inputs_waiting=input_count(response__isnull=True),
         )
     )
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DateField, F, QuerySet
+from django.db.models import Count, DateField, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 
 from places.models import Interest, Perspective, Place
@@ -68,12 +68,26 @@ class LogFilters:
         return bool(self.q or self.status or self.method or self.date_from or self.date_to)
 
 
+def input_count(**where: Any) -> Coalesce:
+    """How many inputs of the row's decision match ``where``, as an annotation: a correlated
+    subquery, so PostgreSQL counts for the listed page of decisions only (after the sort and the
+    limit), not for every decision of the place joined to all its inputs."""
+    inputs = (
+        Input.objects.filter(decision=OuterRef("pk"), **where)
+        .order_by()
+        .values("decision")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(inputs), 0)
+
+
 def log_queryset(user: Any, place: Place, filters: LogFilters) -> QuerySet[Decision]:
     decisions = (
         Decision.objects.for_place(place)
         .visible_to(user, place)
         .annotate(
-            input_count=Count("inputs", distinct=True),
+            input_count=input_count(),
             log_date=Coalesce(
                 F("decided_on"),
                 TruncDate("opened_at"),
