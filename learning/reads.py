@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString
 from places.models import Membership, Place
 from places.parts import place_part, site_part
 from places.permissions import is_member
+from relational.paging import one_query_page
 
 from .charts import MeasureChart, WorldsChart, measure_chart, worlds_chart
 from .models import (
@@ -58,19 +59,27 @@ def timeline_entries(user: Any, cycle: LearningCycle) -> QuerySet[Entry]:
     visible_sources = Entry.objects.visible_to(user, cycle.place).only(
         "id", "kind", "body", "created_at", "cycle_id", "hidden_at"
     )
+    # Every source, seen or not (a subquery: no GROUP BY over the cycle's entries).
+    sources = (
+        Entry.sources.through.objects.filter(from_entry_id=OuterRef("pk"))
+        .order_by()
+        .values("from_entry_id")
+        .annotate(n=Count("*"))
+        .values("n")  # type: ignore[misc]  # django-stubs cannot see an annotation on a through
+    )
     return (
         Entry.objects.filter(cycle=cycle)
         .visible_to(user, cycle.place)
         .select_related("author", "reading__measure", "prompt")
         .prefetch_related(Prefetch("sources", queryset=visible_sources, to_attr="visible_sources"))
-        .annotate(source_count=Count("sources", distinct=True))
+        .annotate(source_count=Coalesce(Subquery(sources), 0))
         .order_by("-created_at", "-id")
     )
 
 
 def timeline_page(user: Any, cycle: LearningCycle, page_number: Any) -> Page:
-    page = Paginator(timeline_entries(user, cycle), TIMELINE_PAGE_SIZE).get_page(page_number)
-    page.object_list = list(page.object_list)
+    """A page of the cycle's entries, counted and read in one query."""
+    page = one_query_page(timeline_entries(user, cycle), page_number, TIMELINE_PAGE_SIZE)
     for entry in page.object_list:
         entry.cycle = cycle
         # Sources the reader may not see are counted, never shown.
@@ -86,26 +95,25 @@ class LinkedCycle:
 
 def cycle_links(user: Any, cycle: LearningCycle) -> list[LinkedCycle]:
     """Links on both sides, each shown only if the reader can read the other cycle's place."""
-    links = list(
-        CycleLink.objects.filter(Q(from_cycle=cycle) | Q(to_cycle=cycle)).select_related(
-            "from_cycle__place", "to_cycle__place"
-        )
+    links = CycleLink.objects.filter(Q(from_cycle=cycle) | Q(to_cycle=cycle)).select_related(
+        "from_cycle__place", "to_cycle__place"
     )
-    readable_private: set[int] = set()
-    # The reader's places are looked up only when a link leads to a members-only place.
-    others_private = any(
-        not (link.to_cycle if link.from_cycle_id == cycle.pk else link.from_cycle).place.is_public
-        for link in links
-    )
-    if getattr(user, "is_authenticated", False) and others_private:
-        readable_private = set(
-            Membership.objects.filter(user=user).values_list("place_id", flat=True)
+    signed_in = bool(getattr(user, "is_authenticated", False))
+    if signed_in:  # whether the reader is a member of each side's place, in the same query
+        links = links.annotate(
+            member_from=Exists(
+                Membership.objects.filter(user=user, place_id=OuterRef("from_cycle__place_id"))
+            ),
+            member_to=Exists(
+                Membership.objects.filter(user=user, place_id=OuterRef("to_cycle__place_id"))
+            ),
         )
     out: list[LinkedCycle] = []
     for link in links:
         outgoing = link.from_cycle_id == cycle.pk
         other = link.to_cycle if outgoing else link.from_cycle
-        if not (other.place.is_public or other.place_id in readable_private):
+        member = signed_in and (link.member_to if outgoing else link.member_from)  # type: ignore[attr-defined]
+        if not (other.place.is_public or member):
             continue
         words = "Peer cycle" if link.kind == "peer" else ("Feeds into" if outgoing else "Fed by")
         out.append(LinkedCycle(cycle=other, words=words))

@@ -16,7 +16,9 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
-from django.db.models import BigIntegerField, Count, Q, QuerySet, Value, Window
+from django.db.models import BigIntegerField, Q, QuerySet, Value
+
+from relational.paging import asked_number, count_and_rows
 
 from .models import Activity, Perspective, Place, Visibility
 from .parts import keep_part, peek_part, place_part
@@ -122,28 +124,14 @@ def timeline_page(
     if kept := peek_part(place, part):
         paginator.count = kept[0]
     else:
-        paginator.count, items = _count_and_rows(rows, page_number)
+        paginator.count, items = count_and_rows(rows, page_number, PAGE_SIZE)
         keep_part(place, part, paginator.count)
     page = paginator.get_page(page_number)
-    page.object_list = items if items is not None else list(page.object_list)
+    if items is None or page.number != asked_number(page_number):
+        items = list(page.object_list)  # a page past the end, or not a number
+    page.object_list = items
     _mark_hidden(page.object_list, reg=reg)
     return page
-
-
-def _count_and_rows(rows: QuerySet[Activity], page_number: Any) -> tuple[int, list[Any] | None]:
-    """How many rows there are and the requested page's rows, in one query; the rows are None
-    when that page does not exist (the paginator then shows the last one)."""
-    try:
-        number = max(int(page_number), 1)
-    except (TypeError, ValueError):
-        number = 1
-    start = (number - 1) * PAGE_SIZE
-    items: list[Any] = list(rows.annotate(total=Window(Count("id")))[start : start + PAGE_SIZE])
-    if items:
-        return items[0].total, items
-    if number == 1:
-        return 0, items
-    return rows.count(), None
 
 
 def _mark_hidden(rows: Any, *, reg: Registry) -> None:

@@ -247,7 +247,7 @@ def test_a_forged_cycle_id_is_a_404(client_for, cycle, private_cycle, participan
 
 
 def test_links_show_on_both_pages_but_never_reveal_a_private_place(
-    client_for, anonymous, cycle, private_cycle, participant, member, place
+    client_for, anonymous, cycle, private_cycle, participant, member, outsider, place
 ) -> None:
     team = make_cycle(place, participant, title="Eastfield team huddles")
     response = client_for(participant).post(
@@ -265,6 +265,8 @@ def test_links_show_on_both_pages_but_never_reveal_a_private_place(
         from_cycle=cycle, to_cycle=private_cycle, kind="peer", by=participant
     )
     assert private_cycle.title not in anonymous.get(cycle.get_absolute_url()).content.decode()
+    signed_in_outsider = client_for(outsider).get(cycle.get_absolute_url()).content.decode()
+    assert private_cycle.title not in signed_in_outsider
     assert private_cycle.title in client_for(member).get(cycle.get_absolute_url()).content.decode()
     with pytest.raises(services.LearningError):
         services.cycle_link_create(
