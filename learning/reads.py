@@ -3,6 +3,7 @@ shows (the cycle page and the library are checked with 5 and with 50 entries).""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from django.utils.safestring import SafeString
 from places.models import Membership, Place
 from places.parts import place_part, site_part
 from places.permissions import is_member
-from relational.paging import one_query_page
+from relational.paging import asked_number, count_and_rows, one_query_page
 
 from .charts import MeasureChart, WorldsChart, measure_chart, worlds_chart
 from .models import (
@@ -293,6 +294,12 @@ class LibraryFilters:
     def active(self) -> bool:
         return any([self.q, self.mission, self.level, self.horizon, self.world, self.place])
 
+    @property
+    def key(self) -> str:
+        """A short name for this search, for the cache."""
+        words = "\n".join([self.q, self.mission, self.level, self.horizon, self.world, self.place])
+        return hashlib.sha256(words.encode()).hexdigest()[:32]
+
 
 def library_cycles(filters: LibraryFilters) -> QuerySet[LearningCycle]:
     """Concluded and stopped cycles of public places, searched and filtered."""
@@ -347,8 +354,20 @@ def library_cycles(filters: LibraryFilters) -> QuerySet[LearningCycle]:
 
 
 def library_page(filters: LibraryFilters, page_number: Any) -> Page:
-    page = Paginator(library_cycles(filters), LIBRARY_PAGE_SIZE).get_page(page_number)
-    page.object_list = list(page.object_list)
+    """A page of the library's search. What it finds is the same for every reader (public
+    places only), so the page's count and cycles are kept until some place's pages change."""
+    rows = library_cycles(filters)
+    number = asked_number(page_number)
+    count, items = site_part(
+        f"library:{filters.key}:{number}",
+        lambda: count_and_rows(rows, number, LIBRARY_PAGE_SIZE),
+    )
+    paginator = Paginator(rows, LIBRARY_PAGE_SIZE)
+    paginator.count = count  # type: ignore[misc]
+    page = paginator.get_page(page_number)
+    if items is None or page.number != number:  # a page past the end, or not a number
+        items = list(page.object_list)
+    page.object_list = items
     return page
 
 

@@ -137,3 +137,34 @@ def test_the_library_place_filter_shows_a_place_once_its_first_cycle_reaches_the
     assert option not in anonymous.get("/learning/").content.decode()
     LearningCycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.CONCLUDED, closed_at=timezone.now())
     assert option in anonymous.get("/learning/").content.decode()
+
+
+def test_a_kept_library_search_shows_a_cycle_that_reaches_the_library_on_the_next_request(
+    transactional_db: None,
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    cycle: Any,
+    member: User,
+) -> None:
+    """Library results are the same for every reader, so a signed-in reader's search is kept
+    under the site's version; a cycle concluding moves it."""
+    from django.utils import timezone
+
+    from learning.models import CycleStatus, LearningCycle
+    from learning.services import cycle_refresh_search
+
+    reader = client_for(member)
+    LearningCycle.objects.filter(pk=cycle.pk).update(title="Marmalade mornings")
+    cycle_refresh_search(cycle.pk)
+
+    def found(q: str) -> bool:
+        response = reader.get("/learning/", {"q": q})
+        assert response.status_code == 200
+        return "Marmalade mornings" in response.content.decode()
+
+    assert not found("marmalade") and not found("marmalade")  # kept, and nothing found
+    LearningCycle.objects.filter(pk=cycle.pk).update(
+        status=CycleStatus.CONCLUDED, closed_at=timezone.now()
+    )
+    assert found("marmalade")
+    assert not found("porridge")  # another search is kept apart
