@@ -364,6 +364,10 @@ class Stack:
             DEBUG="false",
             SECRET_KEY="drill-secret-key-" + "k" * 40,
             HTTPS_OFF="true",
+            # As behind a reverse proxy: each simulated person says their own address in
+            # X-Forwarded-For (bench/drills/load.py), so one person's sign-ins after an outage
+            # never use up another's write budget, as all of loopback sharing one address would.
+            TRUSTED_PROXY_COUNT="1",
             ALLOWED_HOSTS="127.0.0.1,localhost",
             SITE_URL=f"http://127.0.0.1:{self.app_ports[0] if self.app_ports else 8000}",
             EMAIL_HOST="127.0.0.1",
