@@ -135,7 +135,9 @@ def test_the_library_place_filter_shows_a_place_once_its_first_cycle_reaches_the
     option = f'value="{cycle.place.slug}"'
     assert option not in anonymous.get("/learning/").content.decode()  # kept: no place yet
     assert option not in anonymous.get("/learning/").content.decode()
-    LearningCycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.CONCLUDED, closed_at=timezone.now())
+    LearningCycle.objects.filter(pk=cycle.pk).update(
+        status=CycleStatus.CONCLUDED, closed_at=timezone.now()
+    )
     assert option in anonymous.get("/learning/").content.decode()
 
 
