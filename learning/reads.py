@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html_join
@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString
 from places.models import Membership, Place
 from places.parts import place_part, site_part
 from places.permissions import is_member
-from relational.paging import asked_number, count_and_rows, one_query_page
+from relational.paging import asked_number, count_and_rows, known_page, one_query_page
 
 from .charts import MeasureChart, WorldsChart, measure_chart, worlds_chart
 from .models import (
@@ -362,13 +362,7 @@ def library_page(filters: LibraryFilters, page_number: Any) -> Page:
         f"library:{filters.key}:{number}",
         lambda: count_and_rows(rows, number, LIBRARY_PAGE_SIZE),
     )
-    paginator = Paginator(rows, LIBRARY_PAGE_SIZE)
-    paginator.count = count  # type: ignore[misc]
-    page = paginator.get_page(page_number)
-    if items is None or page.number != number:  # a page past the end, or not a number
-        items = list(page.object_list)
-    page.object_list = items
-    return page
+    return known_page(rows, page_number, LIBRARY_PAGE_SIZE, count, items)
 
 
 def library_places() -> list[tuple[str, str]]:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import BigIntegerField, Q, QuerySet, Value
 
-from relational.paging import asked_number, count_and_rows
+from relational.paging import count_and_rows, known_page
 
 from .models import Activity, Perspective, Place, Visibility
 from .parts import keep_part, peek_part, place_part
@@ -115,21 +115,17 @@ def timeline_page(
     if filters.perspective:
         rows = rows.filter(perspectives__contains=[filters.perspective])
     rows = rows.select_related("actor").order_by("-created_at", "-id")  # newest first
-    paginator = Paginator(rows, PAGE_SIZE)
     # How many items there are is the same for everyone who sees the same kinds of item: kept
     # in the cache, and else counted by the query that reads the page's rows (a window count).
     audience = f"{int(member)}:{','.join(sorted(scopes))}:{filters.kind}:{filters.perspective}"
     part = f"timeline-count:{audience}"
     items: list[Any] | None = None
     if kept := peek_part(place, part):
-        paginator.count = kept[0]
+        count = kept[0]
     else:
-        paginator.count, items = count_and_rows(rows, page_number, PAGE_SIZE)
-        keep_part(place, part, paginator.count)
-    page = paginator.get_page(page_number)
-    if items is None or page.number != asked_number(page_number):
-        items = list(page.object_list)  # a page past the end, or not a number
-    page.object_list = items
+        count, items = count_and_rows(rows, page_number, PAGE_SIZE)
+        keep_part(place, part, count)
+    page = known_page(rows, page_number, PAGE_SIZE, count, items)
     _mark_hidden(page.object_list, reg=reg)
     return page
 

@@ -31,13 +31,21 @@ def count_and_rows(
 def one_query_page(rows: QuerySet[Any], page_number: Any, per_page: int) -> Page:
     """``Paginator(rows, per_page).get_page(page_number)``, in one query where the page exists
     (a page number past the end or not a number gets the last or the first page, as there)."""
+    return known_page(rows, page_number, per_page, *count_and_rows(rows, page_number, per_page))
+
+
+def known_page(
+    rows: QuerySet[Any], page_number: Any, per_page: int, count: int, items: list[Any] | None
+) -> Page:
+    """The page asked for, when how many rows there are is known already (counted with them, or
+    kept in a cache) and perhaps the page's rows too; they are read only when missing or when
+    the paginator settles on another page (past the end, or not a number)."""
     paginator = Paginator(rows, per_page)
-    paginator.count, items = count_and_rows(rows, page_number, per_page)  # type: ignore[misc]
+    paginator.count = count  # type: ignore[misc]
     page = paginator.get_page(page_number)
-    if items is not None and page.number == asked_number(page_number):
-        page.object_list = items
-    else:
-        page.object_list = list(page.object_list)
+    if items is None or page.number != asked_number(page_number):
+        items = list(page.object_list)
+    page.object_list = items
     return page
 
 
