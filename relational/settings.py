@@ -146,6 +146,8 @@ DATABASES = {
 }
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…)")
+# Django's PostgreSQL backend, with a health check that costs no round trip (relational/db/).
+DATABASES["default"]["ENGINE"] = "relational.db"
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
     "DB_CONNECT_TIMEOUT", "5"
 )
