@@ -85,12 +85,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Public read pages for signed-out visitors, keyed on a version in PostgreSQL (README
+    # "Anonymous page cache"). Outermost: a kept page already carries the security and CSP
+    # headers the two below added to it, so a hit runs neither again, and loads no session
+    # and no user.
+    "relational.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # Public read pages for signed-out visitors, keyed on a version in PostgreSQL (README
-    # "Anonymous page cache"). Before the session: a hit loads no session and no user.
-    "relational.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
