@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DateField, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 
 from places.models import Interest, Perspective, Place
@@ -23,6 +23,7 @@ from .permissions import (
     can_edit_input,
     can_record_dissent,
     can_respond,
+    is_steward,
     remember_deciders,
 )
 from .services import input_summary
@@ -114,6 +115,23 @@ def log_queryset(user: Any, place: Place, filters: LogFilters) -> QuerySet[Decis
     else:
         decisions = decisions.order_by("-log_date", "-id")
     return decisions
+
+
+def log_reader(user: Any, place: Place) -> str:
+    """Which decisions of the place this person's log shows, for the key of the log's kept
+    rendering: every one (a steward), the published ones (anyone with no draft of their own to
+    see), or the published ones and their own drafts (then theirs alone)."""
+    if is_steward(user, place):
+        return "all"
+    if not getattr(user, "is_authenticated", False):
+        return "published"
+    named = Exists(Decider.objects.filter(decision=OuterRef("pk"), user=user))
+    theirs = (
+        Decision.objects.for_place(place)
+        .filter(status=Status.DRAFT)
+        .filter(Q(owner=user) | Q(named))
+    )
+    return f"drafts-of-{user.pk}" if theirs.exists() else "published"
 
 
 def log_page(user: Any, place: Place, filters: LogFilters, page_number: Any) -> Page:

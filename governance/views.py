@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from places.access import get_place_for_member, get_place_for_steward, get_place_for_user
@@ -104,12 +105,15 @@ def _shaper(request: HttpRequest, slug: str, pk: int) -> tuple[Any, Decision]:
 
 def _log_context(request: HtmxHttpRequest, place: Any) -> dict[str, Any]:
     filters = reads.LogFilters.from_query(request.GET)
-    page = reads.log_page(request.user, place, filters, request.GET.get("page") or 1)
+    page_number = request.GET.get("page") or 1
     query = request.GET.copy()
     query.pop("page", None)
     return {
         "filters": filters,
-        "page": page,
+        # Read only if the results are rendered: not when they are kept (place_fragment).
+        "page": SimpleLazyObject(lambda: reads.log_page(request.user, place, filters, page_number)),
+        "page_number": str(page_number),
+        "reader": reads.log_reader(request.user, place),
         "filter_query": query.urlencode(),
         "status_choices": [(s.value, s.label) for s in Status if s != Status.DRAFT]
         + (

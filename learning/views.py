@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from places.access import get_place_for_member, get_place_for_steward, get_place_for_user
@@ -152,17 +153,23 @@ def cycle_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 def _cycle_context(request: HtmxHttpRequest, place: Place, cycle: LearningCycle) -> dict[str, Any]:
     participants = reads.load_participants(cycle)
     user = request.user
-    page = reads.timeline_page(user, cycle, request.GET.get("page") or 1)
+    page_number = request.GET.get("page") or 1
+    is_participant = permissions.is_participant(user, cycle)
+    member = is_member(user, place)
     return {
         "place": place,
         "cycle": cycle,
         "participants": participants,
-        "timeline": page,
-        "is_participant": permissions.is_participant(user, cycle),
+        # Read only if the timeline is rendered: not when it is kept (place_fragment).
+        "timeline": SimpleLazyObject(lambda: reads.timeline_page(user, cycle, page_number)),
+        "page_number": str(page_number),
+        # Which entries the reader sees: the timeline's kept rendering is shared by readers alike.
+        "reader": "participant" if is_participant else "member" if member else "public",
+        "is_participant": is_participant,
         "may_add_entry": permissions.can_add_entry(user, cycle),
         "may_edit": permissions.can_edit_cycle(user, cycle),
         "may_ask_to_join": permissions.can_ask_to_join(user, cycle),
-        "is_member": is_member(user, place),
+        "is_member": member,
         "kind_hints": ENTRY_KIND_HINTS,
     }
 
@@ -760,12 +767,14 @@ def prompt_in_app(
 @require_GET
 def library(request: HtmxHttpRequest) -> HttpResponse:
     filters = reads.LibraryFilters.from_query(request.GET)
-    page = reads.library_page(filters, request.GET.get("page") or 1)
+    page_number = request.GET.get("page") or 1
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "filters": filters,
-        "page": page,
+        # Read only if the results are rendered: not when they are kept (site_fragment).
+        "page": SimpleLazyObject(lambda: reads.library_page(filters, page_number)),
+        "page_number": str(page_number),
         "form": LibrarySearchForm(
             initial={
                 "q": filters.q,

@@ -8,9 +8,13 @@ parts). So a kept part is never older than the data of the version in its key, w
 what: the same reasoning as the anonymous page cache (:mod:`relational.pagecache`).
 
 The version comes with the place itself: :func:`places.access.get_place_for_user` reads it in
-the same query (``page_version``). A place loaded any other way has none, and its parts are
-simply built. A part must not depend on who reads it (no "may I…", no reader's own rows) and
-must not hold a person's name or account (names change without a place's version moving).
+the same query (``page_version``), along with row 0's, which moves when anyone's display name
+changes, so a part may show names. A place loaded any other way has none, and its parts are
+simply built. A part must not depend on who reads it (no "may I…", no reader's own rows) unless
+its key says so, and holds no secret (no form token, no nonce).
+
+``{% place_fragment %}`` (``places/templatetags/parts.py``) keeps a rendered piece of a page the
+same way: a list of 25 rows costs one cache read instead of its queries and its rendering.
 
 ``PLACE_PARTS_SECONDS`` bounds how long a part is kept (``0`` turns this off; the tests do,
 since their changes are never committed and so never bump a version). Redis being away makes
@@ -20,19 +24,33 @@ every read a miss: the part is built, as without a cache.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache as once
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import CharField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
 
 
+@once  # built once: a query copies the expressions it is given, so one serves every query
 def page_version_of(place_id: str = "pk") -> Subquery:
-    """The page version of the place whose id is the field ``place_id``, as an annotation."""
+    """The page version of the place whose id is the field ``place_id``, as an annotation:
+    ``"<the place's version>.<row 0's>"`` (row 0 moves when anyone's name changes)."""
     from relational.models import PageVersion
+    from relational.pageversions import EVERYWHERE
 
-    return Subquery(PageVersion.objects.filter(place_id=OuterRef(place_id)).values("version")[:1])
+    everywhere = PageVersion.objects.filter(place_id=EVERYWHERE).values("version")[:1]
+    return Subquery(
+        PageVersion.objects.filter(place_id=OuterRef(place_id))
+        .annotate(
+            both=Concat(
+                Cast("version", CharField()), Value("."), Cast(Subquery(everywhere), CharField())
+            )
+        )
+        .values("both")[:1]
+    )
 
 
 def with_page_version(places: QuerySet[Any]) -> QuerySet[Any]:

@@ -100,6 +100,15 @@ def kind_choices(place: Place, *, reg: Registry = registry) -> list[tuple[str, s
     return sorted(((k, reg.activity_kind_label(k)) for k in keys), key=lambda kv: kv[1])
 
 
+def timeline_audience(
+    user: Any, place: Place, filters: TimelineFilters, *, reg: Registry = registry
+) -> str:
+    """Who sees the same timeline as this reader, with these filters: members or not, and the
+    scoped items they may see. The key of the kept count and of the kept rendering."""
+    member, scopes = is_member(user, place), visible_scopes(user, place, reg=reg)
+    return f"{int(member)}:{','.join(sorted(scopes))}:{filters.kind}:{filters.perspective}"
+
+
 def timeline_page(
     user: Any,
     place: Place,
@@ -117,8 +126,7 @@ def timeline_page(
     rows = rows.select_related("actor").order_by("-created_at", "-id")  # newest first
     # How many items there are is the same for everyone who sees the same kinds of item: kept
     # in the cache, and else counted by the query that reads the page's rows (a window count).
-    audience = f"{int(member)}:{','.join(sorted(scopes))}:{filters.kind}:{filters.perspective}"
-    part = f"timeline-count:{audience}"
+    part = f"timeline-count:{timeline_audience(user, place, filters, reg=reg)}"
     items: list[Any] | None = None
     if kept := peek_part(place, part):
         count = kept[0]

@@ -36,7 +36,7 @@ import re
 from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -265,7 +265,7 @@ class AnonymousPageCacheMiddleware:
             version = _version(request)
         except (OperationalError, InterfaceError):
             log.error("Database unavailable while serving %s %s", request.method, request.path)
-            return self.unavailable(request)
+            return cast(HttpResponse, self.unavailable(request))  # sync: never awaitable
         if version is None:
             return self.get_response(request)
         key = _key(request, version)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from places.access import get_place_for_user
@@ -17,7 +18,7 @@ from places.parts import place_part
 from places.permissions import can_moderate
 from places.registry import registry
 from places.services import asks_for_two_factor, whole_system
-from places.timeline import TimelineFilters, kind_choices, timeline_page
+from places.timeline import TimelineFilters, kind_choices, timeline_audience, timeline_page
 from relational.http import HtmxHttpRequest
 
 TIMELINE_TARGET = "timeline"
@@ -26,16 +27,21 @@ TIMELINE_TARGET = "timeline"
 def timeline_context(request: HtmxHttpRequest, place: object) -> dict[str, object]:
     kinds = kind_choices(place)  # type: ignore[arg-type]
     filters = TimelineFilters.from_query(request.GET, kinds=kinds)
-    page = timeline_page(
-        request.user,
-        place,  # type: ignore[arg-type]
-        filters=filters,
-        page_number=request.GET.get("page") or 1,
-    )
+    page_number = request.GET.get("page") or 1
     query = request.GET.copy()
     query.pop("page", None)
     return {
-        "timeline": page,
+        # Read only if the timeline is rendered: not when it is kept (place_fragment).
+        "timeline": SimpleLazyObject(
+            lambda: timeline_page(
+                request.user,
+                place,  # type: ignore[arg-type]
+                filters=filters,
+                page_number=page_number,
+            )
+        ),
+        "page_number": str(page_number),
+        "audience": timeline_audience(request.user, place, filters),  # type: ignore[arg-type]
         "filters": filters,
         "kind_choices": kinds,
         "perspective_choices": Perspective.choices,

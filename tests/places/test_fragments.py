@@ -1,0 +1,135 @@
+"""Rendered pieces of pages kept under their place's or the site's version
+(places/templatetags/parts.py): a kept piece costs no queries, shows every committed change on the
+next request, and is never shown to a reader who may see something different.
+
+These tests commit (``transactional_db``): a page version moves only when a change commits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.template import Context, Template, TemplateSyntaxError
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from pytest_django.fixtures import Settings
+
+from governance.models import Status
+from learning import services as learning
+from places.models import Membership, Place
+from relational.models import User
+from tests.factories import UserFactory
+from tests.governance.cast import make_decision
+
+pytestmark = pytest.mark.usefixtures("transactional_db")
+
+TOKEN = re.compile(r'"X-CSRFToken": "[^"]*"|name="csrfmiddlewaretoken" value="[^"]*"')
+
+
+@pytest.fixture
+def parts_on(settings: Settings) -> None:
+    settings.PLACE_PARTS_SECONDS = 600
+
+
+def _read(client: Client, url: str) -> tuple[int, str]:
+    """(queries, the page without its form tokens, which differ on every response)."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured), TOKEN.sub("", response.content.decode())
+
+
+def test_a_kept_directory_costs_fewer_queries_and_shows_a_new_name_or_member_at_once(
+    settings: Settings,
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    place: Place,
+    member: User,
+    steward: User,
+) -> None:
+    reader = client_for(member)
+    url = f"/places/{place.slug}/members/"
+    built, page = _read(reader, url)
+    kept, again = _read(reader, url)
+    assert again == page and kept < built
+
+    User.objects.filter(pk=steward.pk).update(display_name="Rosa Renamed")  # names: row 0
+    assert "Rosa Renamed" in _read(reader, url)[1]
+    newcomer = UserFactory(display_name="Nia Newcomer")
+    Membership.objects.create(place=place, user=newcomer, perspectives=["resident"])
+    assert "Nia Newcomer" in _read(reader, url)[1]
+
+    settings.PLACE_PARTS_SECONDS = 0  # off: built every time, the same page
+    off, built_again = _read(reader, url)
+    assert off > kept and built_again == _read(reader, url)[1]
+
+
+def test_the_kept_decision_log_of_a_steward_or_a_draft_s_owner_is_never_shown_to_others(
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    place: Place,
+    steward: User,
+    member: User,
+    resident: User,
+) -> None:
+    make_decision(place, steward, title="Published plan")
+    make_decision(place, member, title="Mo's unpublished idea", status=Status.DRAFT)
+    url = f"/places/{place.slug}/decisions/"
+    for _ in range(2):  # the first round builds each reader's log, the second reads it kept
+        assert "Mo&#x27;s unpublished idea" in _read(client_for(steward), url)[1]  # all drafts
+        assert "Mo&#x27;s unpublished idea" in _read(client_for(member), url)[1]  # their own
+        others = _read(client_for(resident), url)[1]
+        assert "Published plan" in others and "unpublished" not in others
+
+
+def test_a_kept_cycle_timeline_shows_each_reader_only_the_entries_they_may_see(
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    cycle: Any,
+    participant: User,
+    member: User,
+) -> None:
+    for visibility in ("public", "members", "participants"):
+        learning.entry_create(
+            cycle=cycle, author=participant, kind="reflection", visibility=visibility,
+            body=f"Seen by {visibility}",
+        )  # fmt: skip
+    url = cycle.get_absolute_url()
+    readers = [(participant, 3), (member, 2), (None, 1)]
+    for _ in range(2):  # built, then kept, for each kind of reader
+        for person, shown in readers:
+            body = _read(client_for(person), url)[1]
+            seen = [v for v in ("public", "members", "participants") if f"Seen by {v}" in body]
+            assert len(seen) == shown, (person, seen)
+
+
+def test_a_kept_place_timeline_shows_a_new_item_on_the_next_request(
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    cycle: Any,
+    participant: User,
+    member: User,
+) -> None:
+    url = f"/places/{cycle.place.slug}/"
+    reader = client_for(member)
+    built, page = _read(reader, url)
+    kept, again = _read(reader, url)
+    assert kept < built
+    learning.entry_create(
+        cycle=cycle, author=participant, kind="reflection", visibility="public",
+        body="The queue at the food bank halved",
+    )  # fmt: skip
+    assert _read(reader, url)[1] != again
+
+
+def test_a_fragment_tag_without_its_name_says_how_it_is_written() -> None:
+    with pytest.raises(TemplateSyntaxError, match=r'place_fragment place "name"'):
+        Template("{% load parts %}{% place_fragment place %}x{% endplace_fragment %}")
+    rendered = Template(
+        '{% load parts %}{% site_fragment "greeting" who %}Hello {{ who }}{% endsite_fragment %}'
+    ).render(Context({"who": "<b>Ana</b>"}))
+    assert rendered == "Hello &lt;b&gt;Ana&lt;/b&gt;"
