@@ -151,7 +151,9 @@ def seed_demo(place: Place, result: Any) -> None:
 def register(registry: Registry) -> None:
     from learning.panels import CyclePanel, register_cycle_panel
 
-    register_cycle_panel(CyclePanel("decisions", "governance/_cycle_decisions.html"))
+    register_cycle_panel(
+        CyclePanel("decisions", "governance/_cycle_decisions.html", same_for_everyone=True)
+    )
     from places.notifications import register_kind
 
     from . import data_rights

@@ -5,11 +5,16 @@ Governance registers "Decisions it informed" here (the reverse side of its evide
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+
+from places.parts import place_part
 
 from .models import LearningCycle
 
@@ -19,6 +24,10 @@ class CyclePanel:
     key: str
     template: str  # rendered with ``cycle`` and ``request``
     order: int = 100
+    #: True for a panel that reads the same for everyone who may see the cycle: kept rendered
+    #: under the place's page version (places.parts), whose triggers also follow what links
+    #: the cycle to other places.
+    same_for_everyone: bool = False
 
 
 _panels: dict[str, CyclePanel] = {}
@@ -30,7 +39,19 @@ def register_cycle_panel(panel: CyclePanel) -> CyclePanel:
 
 
 def render_cycle_panels(request: HttpRequest, cycle: LearningCycle) -> list[SafeString]:
-    return [
-        render_to_string(panel.template, {"cycle": cycle}, request=request)
-        for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key))
-    ]
+    def render(panel: CyclePanel) -> SafeString:
+        return render_to_string(panel.template, {"cycle": cycle}, request=request)
+
+    rendered = []
+    for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key)):
+        if panel.same_for_everyone:
+            part = f"cycle-panel:{cycle.pk}:{panel.key}:{translation.get_language()}"
+            html = place_part(cycle.place, part, partial(_as_text, render, panel))
+            rendered.append(mark_safe(html))  # noqa: S308 - our own rendering, escaped then
+        else:
+            rendered.append(render(panel))
+    return rendered
+
+
+def _as_text(render: Callable[[CyclePanel], SafeString], panel: CyclePanel) -> str:
+    return str(render(panel))

@@ -95,30 +95,34 @@ class LinkedCycle:
 
 
 def cycle_links(user: Any, cycle: LearningCycle) -> list[LinkedCycle]:
-    """Links on both sides, each shown only if the reader can read the other cycle's place."""
-    links = CycleLink.objects.filter(Q(from_cycle=cycle) | Q(to_cycle=cycle)).select_related(
-        "from_cycle__place", "to_cycle__place"
-    )
-    signed_in = bool(getattr(user, "is_authenticated", False))
-    if signed_in:  # whether the reader is a member of each side's place, in the same query
-        links = links.annotate(
-            member_from=Exists(
-                Membership.objects.filter(user=user, place_id=OuterRef("from_cycle__place_id"))
-            ),
-            member_to=Exists(
-                Membership.objects.filter(user=user, place_id=OuterRef("to_cycle__place_id"))
-            ),
+    """Links on both sides, each shown only if the reader can read the other cycle's place.
+    The links are the same for everyone, so kept while the place is unchanged (places.parts:
+    a link, or a change to a linked cycle, bumps both places); the reader's memberships are
+    asked for only when a link leads to a members-only place."""
+
+    def build() -> list[LinkedCycle]:
+        found = []
+        for link in CycleLink.objects.filter(
+            Q(from_cycle=cycle) | Q(to_cycle=cycle)
+        ).select_related("from_cycle__place", "to_cycle__place"):
+            outgoing = link.from_cycle_id == cycle.pk
+            other = link.to_cycle if outgoing else link.from_cycle
+            words = (
+                "Peer cycle" if link.kind == "peer" else ("Feeds into" if outgoing else "Fed by")
+            )
+            found.append(LinkedCycle(cycle=other, words=words))
+        return found
+
+    links = place_part(cycle.place, f"cycle-links:{cycle.pk}", build)
+    private = {link.cycle.place_id for link in links if not link.cycle.place.is_public}
+    readable: set[int] = set()
+    if private and getattr(user, "is_authenticated", False):
+        readable = set(
+            Membership.objects.filter(user=user, place_id__in=private).values_list(
+                "place_id", flat=True
+            )
         )
-    out: list[LinkedCycle] = []
-    for link in links:
-        outgoing = link.from_cycle_id == cycle.pk
-        other = link.to_cycle if outgoing else link.from_cycle
-        member = signed_in and (link.member_to if outgoing else link.member_from)  # type: ignore[attr-defined]
-        if not (other.place.is_public or member):
-            continue
-        words = "Peer cycle" if link.kind == "peer" else ("Feeds into" if outgoing else "Fed by")
-        out.append(LinkedCycle(cycle=other, words=words))
-    return out
+    return [link for link in links if link.cycle.place.is_public or link.cycle.place_id in readable]
 
 
 @dataclass

@@ -186,14 +186,15 @@ def cycle(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     ):
         response = render(request, "learning/cycle.html#timeline", context)
     else:
-        # What reads the same for everyone is kept in the cache while the place is unchanged.
-        missions, measures = place_part(
-            place,
-            f"cycle-{cycle.pk}",
-            lambda: (
-                list(cycle.missions.all()),
-                reads.measure_views(Measure.objects.filter(cycle=cycle)),
-            ),
+        # What reads the same for everyone is kept in the cache while the place is unchanged;
+        # the measures are read only if their rendering is not kept too (place_fragment).
+        missions = place_part(place, f"cycle-{cycle.pk}", lambda: list(cycle.missions.all()))
+        measures = SimpleLazyObject(
+            lambda: place_part(
+                place,
+                f"cycle-measures-{cycle.pk}",
+                lambda: reads.measure_views(Measure.objects.filter(cycle=cycle)),
+            )
         )
         context.update(
             missions=missions,

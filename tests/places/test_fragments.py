@@ -133,3 +133,42 @@ def test_a_fragment_tag_without_its_name_says_how_it_is_written() -> None:
         '{% load parts %}{% site_fragment "greeting" who %}Hello {{ who }}{% endsite_fragment %}'
     ).render(Context({"who": "<b>Ana</b>"}))
     assert rendered == "Hello &lt;b&gt;Ana&lt;/b&gt;"
+
+
+def test_kept_cycle_links_follow_each_reader_and_a_renamed_linked_cycle(
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    cycle: Any,
+    private_cycle: Any,
+    participant: User,
+    outsider: User,
+) -> None:
+    """A link to a members-only place's cycle shows only to its members, though the links are
+    kept for everyone; renaming the cycle on the other side shows at once (both places move)."""
+    from learning.models import CycleLink, LearningCycle
+
+    CycleLink.objects.create(from_cycle=cycle, to_cycle=private_cycle, kind="peer")
+    url = cycle.get_absolute_url()
+    for _ in range(2):
+        assert private_cycle.title in _read(client_for(participant), url)[1]  # a member there
+        assert private_cycle.title not in _read(client_for(outsider), url)[1]  # not a member
+    LearningCycle.objects.filter(pk=private_cycle.pk).update(title="Warm rooms, renamed")
+    assert "Warm rooms, renamed" in _read(client_for(participant), url)[1]
+
+
+def test_a_kept_decisions_panel_on_a_cycle_shows_a_new_citation_on_the_next_request(
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    cycle: Any,
+    steward: User,
+    member: User,
+) -> None:
+    from governance.models import Evidence
+
+    reader = client_for(member)
+    url = cycle.get_absolute_url()
+    assert "No decision has cited this cycle" in _read(reader, url)[1]
+    assert "No decision has cited this cycle" in _read(reader, url)[1]  # kept
+    decision = make_decision(cycle.place, steward, title="Keep the warm room open")
+    Evidence.objects.create(decision=decision, cycle=cycle, added_by=steward)
+    assert "Keep the warm room open" in _read(reader, url)[1]
