@@ -18,8 +18,9 @@ One run, on the database in ``DATABASE_URL`` (the embedded one of ``make run`` i
    over its URL list (``bench/rotate.lua``), and the two references the same way, anonymous and
    signed in: ``/_bench/text`` (a short text) and ``/_bench/table`` (50 rows × 6 columns from one
    ORM query through a plain template), both in ``relational/bench_views.py``. The warm-up first
-   asks for every anonymous URL twice, so the anonymous page cache holds what a public site's
-   steady state would; the share of answers it served is recorded as ``cache_hits``;
+   asks for every anonymous URL twice and every signed-in one once, so the anonymous page cache
+   and the rendered lists kept for signed-in readers hold what a site's steady state would; the
+   share of anonymous answers served from the page cache is recorded as ``cache_hits``;
 5. writes ``bench/results/pages.json`` (row counts, commit, cores, and per page: requests per
    second, p50/p95/p99, errors, queries per request, the ratio to each reference) and
    ``pages.md``, prints the table, and exits 1 if a target is missed.
@@ -401,14 +402,17 @@ def wrk(base: str, url_file: Path, seconds: float, connections: int) -> dict[str
 
 
 def fill_cache(base: str, requests: list[tuple[str, str]], threads: int = 4) -> None:
-    """Ask for each anonymous URL twice, as the steady state of a public site would have: the
-    anonymous page cache keeps a page only on its second request within a minute
-    (``relational.pagecache.SEEN_SECONDS``), so a timed run rotating over hundreds of URLs
-    would otherwise measure mostly first visits."""
-    paths = sorted({path for path, cookie in requests if not cookie})
+    """Ask for each URL as the steady state of a site would have: each anonymous URL twice (the
+    anonymous page cache keeps a page only on its second request within a minute,
+    ``relational.pagecache.SEEN_SECONDS``), each signed-in (URL, member) once (the rendered
+    lists kept for readers alike, ``places/templatetags/parts.py``); a timed run rotating over
+    hundreds of URLs would otherwise measure mostly first visits."""
+    anonymous = sorted({path for path, cookie in requests if not cookie})
+    signed_in = sorted({(path, cookie) for path, cookie in requests if cookie})
     with ThreadPoolExecutor(threads) as pool:
         for _ in range(2):
-            list(pool.map(lambda path: get(base + path), paths))
+            list(pool.map(lambda path: get(base + path), anonymous))
+        list(pool.map(lambda pair: get(base + pair[0], pair[1]), signed_in))
 
 
 def measure(
