@@ -46,11 +46,17 @@ READINGS_IN_TABLE = 12
 
 
 def load_participants(cycle: LearningCycle) -> list[CycleParticipant]:
-    """The cycle's participants (with their users), remembered for the permission checks."""
-    rows = list(
-        CycleParticipant.objects.filter(cycle=cycle)
-        .select_related("user")
-        .order_by("joined_at", "id")
+    """The cycle's participants (with their users), remembered for the permission checks; the
+    same for every reader, so kept while the place is unchanged (places.parts: joining or
+    leaving a cycle moves its place's version, a change of name moves row 0's)."""
+    rows = place_part(
+        cycle.place,
+        f"cycle-participants:{cycle.pk}",
+        lambda: list(
+            CycleParticipant.objects.filter(cycle=cycle)
+            .select_related("user")
+            .order_by("joined_at", "id")
+        ),
     )
     remember_participants(cycle, {row.user_id for row in rows})
     return rows

@@ -325,7 +325,13 @@ def answer_of(gathering: Gathering, user: Any) -> str | None:
 
 
 def _next_gatherings_panel(request: HttpRequest, place: Place) -> dict[str, Any]:
-    upcoming = list(gatherings_with_counts(place).upcoming()[:3])
+    # The same for everyone: kept while the place is unchanged (places.parts). A gathering
+    # starting or ending moves the version too (beat's page_cache_clock), so "upcoming" holds.
+    from places.parts import place_part
+
+    upcoming = place_part(
+        place, "next-gatherings", lambda: list(gatherings_with_counts(place).upcoming()[:3])
+    )
     return {"gatherings": upcoming}
 
 

@@ -63,7 +63,7 @@ def home(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         response = render(request, "places/home.html#timeline", context)
     else:
         context.update(
-            missions=list(place.missions.all()),
+            missions=place_part(place, "missions", lambda: list(place.missions.all())),
             whole_system=place_part(place, "whole-system", lambda: whole_system(place)),
             panels=registry.render_panels(request, place),
             asks_for_two_factor=asks_for_two_factor(request.user, place, membership),

@@ -172,3 +172,33 @@ def test_a_kept_decisions_panel_on_a_cycle_shows_a_new_citation_on_the_next_requ
     decision = make_decision(cycle.place, steward, title="Keep the warm room open")
     Evidence.objects.create(decision=decision, cycle=cycle, added_by=steward)
     assert "Keep the warm room open" in _read(reader, url)[1]
+
+
+def test_the_kept_next_gatherings_panel_drops_a_gathering_once_beat_sees_it_end(
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    place: Place,
+    steward: User,
+    member: User,
+) -> None:
+    import time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from places.models import Gathering, GatheringKind
+    from relational import pageversions
+
+    starts = timezone.now() - timedelta(hours=2) + timedelta(seconds=1)
+    ending = Gathering.objects.create(
+        place=place, organiser=steward, kind=GatheringKind.TEA, title="Coffee at the hub",
+        purpose="Meet.", starts_at=starts, ends_at=starts + timedelta(hours=2), location="Hub",
+    )  # fmt: skip
+    reader = client_for(member)
+    url = f"/places/{place.slug}/"
+    assert "Coffee at the hub" in _read(reader, url)[1]
+    while timezone.now() <= ending.ends_at:
+        time.sleep(0.05)
+    assert "Coffee at the hub" in _read(reader, url)[1]  # kept: nothing was written
+    assert pageversions.bump_for_clock() == 1
+    assert "Coffee at the hub" not in _read(reader, url)[1]
