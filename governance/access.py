@@ -25,6 +25,7 @@ def get_decision_for_user(
     place, membership = get_place_for_user(user, slug)
     decision = (
         Decision.objects.select_related("owner", "centre_view_by", "supersedes")
+        .defer("search_vector", "supersedes__search_vector")  # the search's, never shown
         .filter(place=place, pk=pk)
         .first()
     )

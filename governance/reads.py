@@ -6,6 +6,7 @@ Each costs a fixed number of queries whatever the number of decisions or inputs.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce, TruncDate
 
 from places.models import Interest, Perspective, Place
+from places.parts import place_part
 
 from .models import Decider, Decision, Dissent, Evidence, Implementation, Input, Method, Status
 from .permissions import (
@@ -87,6 +89,7 @@ def log_queryset(user: Any, place: Place, filters: LogFilters) -> QuerySet[Decis
     decisions = (
         Decision.objects.for_place(place)
         .visible_to(user, place)
+        .defer("search_vector")  # the search's, never shown
         .annotate(
             input_count=input_count(),
             log_date=Coalesce(
@@ -181,11 +184,23 @@ def _labels(perspectives: list[str]) -> list[str]:
     return labels
 
 
+def _kept[T](decision: Decision, name: str, build: Callable[[], T]) -> T:
+    """What a decision's page reads the same for everyone, kept while its place is unchanged
+    (places.parts): each of its deciders, inputs, responses, dissents and follow-through moves
+    the place's version, and a change of name moves row 0's."""
+    return place_part(decision.place, f"decision-{name}:{decision.pk}", build)
+
+
 def decider_views(decision: Decision) -> list[DeciderView]:
+    views = _kept(decision, "deciders", lambda: _decider_views(decision))
+    remember_deciders(decision, {v.decider.user_id for v in views})
+    return views
+
+
+def _decider_views(decision: Decision) -> list[DeciderView]:
     deciders = list(
         Decider.objects.filter(decision=decision).select_related("user").order_by("added_at", "id")
     )
-    remember_deciders(decision, {d.user_id for d in deciders})
     user_ids = [d.user_id for d in deciders]
     by_user: dict[int, list[Interest]] = defaultdict(list)
     by_id: dict[int, Interest] = {}
@@ -205,10 +220,14 @@ def decider_views(decision: Decision) -> list[DeciderView]:
 
 
 def input_views(user: Any, decision: Decision) -> list[InputView]:
-    items = list(
-        Input.objects.filter(decision=decision)
-        .select_related("author", "response", "response__author")
-        .order_by("created_at", "id")
+    items = _kept(
+        decision,
+        "inputs",
+        lambda: list(
+            Input.objects.filter(decision=decision)
+            .select_related("author", "response", "response__author")
+            .order_by("created_at", "id")
+        ),
     )
     may_respond = can_respond(user, decision)
     views = []
@@ -231,7 +250,11 @@ def input_views(user: Any, decision: Decision) -> list[InputView]:
 
 
 def dissents(decision: Decision) -> list[Dissent]:
-    return list(Dissent.objects.filter(decision=decision).select_related("author"))
+    return _kept(
+        decision,
+        "dissents",
+        lambda: list(Dissent.objects.filter(decision=decision).select_related("author")),
+    )
 
 
 def evidence_views(user: Any, decision: Decision) -> list[EvidenceView]:
@@ -239,10 +262,14 @@ def evidence_views(user: Any, decision: Decision) -> list[EvidenceView]:
     entries by their own visibility (one query for the entries of this place)."""
     from learning.models import Entry, EntryVisibility
 
-    links = list(
-        Evidence.objects.filter(decision=decision).select_related(
-            "cycle__place", "entry__cycle__place"
-        )
+    links = _kept(
+        decision,
+        "evidence",
+        lambda: list(
+            Evidence.objects.filter(decision=decision).select_related(
+                "cycle__place", "entry__cycle__place"
+            )
+        ),
     )
     here_entries = [
         e.entry.pk
@@ -318,8 +345,14 @@ def decision_page(user: Any, decision: Decision) -> dict[str, Any]:
     )
     implementation = None
     if decision.decided_at is not None:
-        implementation = (
-            Implementation.objects.filter(decision=decision).select_related("responsible").first()
+        implementation = _kept(
+            decision,
+            "implementation",
+            lambda: (
+                Implementation.objects.filter(decision=decision)
+                .select_related("responsible")
+                .first()
+            ),
         )
     return {
         "deciders": deciders,

@@ -202,3 +202,28 @@ def test_the_kept_next_gatherings_panel_drops_a_gathering_once_beat_sees_it_end(
     assert "Coffee at the hub" in _read(reader, url)[1]  # kept: nothing was written
     assert pageversions.bump_for_clock() == 1
     assert "Coffee at the hub" not in _read(reader, url)[1]
+
+
+def test_a_kept_decision_page_shows_a_new_input_at_once_and_only_its_author_may_change_it(
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    place: Place,
+    steward: User,
+    member: User,
+    resident: User,
+) -> None:
+    from governance import services as governance
+
+    decision = make_decision(place, steward, title="Open on Sundays")
+    url = decision.get_absolute_url()
+    assert "Yes please, Sundays" not in _read(client_for(resident), url)[1]
+    assert "Yes please, Sundays" not in _read(client_for(resident), url)[1]  # kept
+    given = governance.input_give(
+        decision=decision, by=member, stance="support", text="Yes please, Sundays"
+    )
+    change = f"/inputs/{given.pk}/edit/"
+    for _ in range(2):  # built for the first reader, kept for the second round
+        mine = _read(client_for(member), url)[1]
+        theirs = _read(client_for(resident), url)[1]
+        assert "Yes please, Sundays" in mine and "Yes please, Sundays" in theirs
+        assert change in mine and change not in theirs
