@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from places.access import get_place_for_member, get_place_for_steward, get_place_for_user
 from places.models import Interest, Place
+from places.parts import place_part
 from places.permissions import can_flag, is_member
 from relational.http import AuthenticatedHttpRequest, HtmxHttpRequest
 
@@ -151,20 +152,27 @@ class PotChart:
 
 def _fund_page(request: HtmxHttpRequest, place: Place, fund: Fund) -> dict[str, Any]:
     user = request.user
-    rounds = list(fund.rounds.select_related("result__decision").order_by("-number"))
+
+    def rounds_and_ideas() -> tuple[list[Round], list[Idea]]:
+        rounds = list(fund.rounds.select_related("result__decision").order_by("-number"))
+        ideas: list[Idea] = list(
+            Idea.objects.filter(round__in=rounds)
+            .select_related("proposer")
+            .prefetch_related("missions")
+            .annotate(
+                comment_count=Count("comments", filter=Q(comments__hidden_at__isnull=True),
+                                    distinct=True),
+                codesigner_count=Count("codesigners", distinct=True),
+            )
+            .order_by("created_at", "id")
+        )  # fmt: skip
+        return rounds, ideas
+
+    # The same for everyone: kept while the place is unchanged (places.parts; every round,
+    # idea, comment, co-designer, point and result moves its place's version).
+    rounds, ideas = place_part(place, f"fund-rounds-ideas:{fund.pk}", rounds_and_ideas)
     for round_ in rounds:
         round_.fund = fund
-    ideas = list(
-        Idea.objects.filter(round__in=rounds)
-        .select_related("proposer")
-        .prefetch_related("missions")
-        .annotate(
-            comment_count=Count("comments", filter=Q(comments__hidden_at__isnull=True),
-                                distinct=True),
-            codesigner_count=Count("codesigners", distinct=True),
-        )
-        .order_by("created_at", "id")
-    )  # fmt: skip
     by_round: dict[int, list[Idea]] = defaultdict(list)
     rounds_by_id = {r.pk: r for r in rounds}
     for idea in ideas:

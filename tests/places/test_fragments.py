@@ -227,3 +227,21 @@ def test_a_kept_decision_page_shows_a_new_input_at_once_and_only_its_author_may_
         theirs = _read(client_for(resident), url)[1]
         assert "Yes please, Sundays" in mine and "Yes please, Sundays" in theirs
         assert change in mine and change not in theirs
+
+
+def test_a_kept_fund_page_shows_a_new_idea_on_the_next_request(
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    place: Place,
+    steward: User,
+    member: User,
+) -> None:
+    from tests.governance.fund_cast import make_fund, make_idea
+
+    fund = make_fund(place, steward)
+    reader = client_for(member)
+    url = fund.get_absolute_url()
+    assert "Seed swap" not in _read(reader, url)[1]
+    assert "Seed swap" not in _read(reader, url)[1]  # kept
+    make_idea(fund.rounds.get(), member, title="Seed swap", amount="300")
+    assert "Seed swap" in _read(reader, url)[1]
