@@ -470,6 +470,17 @@ class Stack:
             self.wait_for_worker(fresh)
         return fresh
 
+    def revive_exited_workers(self) -> list[str]:
+        """Start again each worker that exited by itself, as the deployment's supervisor does
+        (docker-compose.yml: ``restart: unless-stopped``). Their names and logs, for the
+        report: a worker that exits is a finding even when it comes back."""
+        revived = []
+        for worker in list(self.worker_processes):
+            if not worker.alive():
+                revived.append(f"{worker.name} (log: {worker.log})")
+                self.restart_worker(worker)
+        return revived
+
     def worker_using_port(self, port: int) -> Process | None:
         """The worker one of whose processes has the TCP socket on local ``port`` (Linux)."""
         import psutil
