@@ -5,7 +5,6 @@ Governance registers "Decisions it informed" here (the reverse side of its evide
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
@@ -39,19 +38,16 @@ def register_cycle_panel(panel: CyclePanel) -> CyclePanel:
 
 
 def render_cycle_panels(request: HttpRequest, cycle: LearningCycle) -> list[SafeString]:
-    def render(panel: CyclePanel) -> SafeString:
-        return render_to_string(panel.template, {"cycle": cycle}, request=request)
-
     rendered = []
     for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key)):
+        render = partial(_render, panel, cycle, request)
         if panel.same_for_everyone:
             part = f"cycle-panel:{cycle.pk}:{panel.key}:{translation.get_language()}"
-            html = place_part(cycle.place, part, partial(_as_text, render, panel))
-            rendered.append(mark_safe(html))  # noqa: S308 - our own rendering, escaped then
+            rendered.append(mark_safe(place_part(cycle.place, part, render)))  # noqa: S308
         else:
-            rendered.append(render(panel))
+            rendered.append(mark_safe(render()))  # noqa: S308 - render_to_string's own output
     return rendered
 
 
-def _as_text(render: Callable[[CyclePanel], SafeString], panel: CyclePanel) -> str:
-    return str(render(panel))
+def _render(panel: CyclePanel, cycle: LearningCycle, request: HttpRequest) -> str:
+    return str(render_to_string(panel.template, {"cycle": cycle}, request=request))

@@ -16,14 +16,13 @@ neither its queries nor its rendering.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from django import template
 from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-from places.parts import keep_part, peek_part, site_part
+from places.parts import place_part, site_part
 
 register = template.Library()
 
@@ -49,16 +48,14 @@ class FragmentNode(template.Node):
         ]
         digest = hashlib.sha256("\n".join(facets).encode()).hexdigest()[:32]
         part = f"fragment:{self.name.resolve(context)}:{digest}"
+
+        def build() -> str:
+            return str(self.nodelist.render(context))
+
         # Kept pieces are our own renderings, escaped when they were made.
         if self.place is None:
-            return mark_safe(site_part(part, lambda: str(self.nodelist.render(context))))  # noqa: S308
-        place: Any = self.place.resolve(context)
-        kept = peek_part(place, part)
-        if kept is not None and isinstance(kept[0], str):
-            return mark_safe(kept[0])  # noqa: S308
-        html = self.nodelist.render(context)
-        keep_part(place, part, str(html))
-        return html
+            return mark_safe(site_part(part, build))  # noqa: S308
+        return mark_safe(place_part(self.place.resolve(context), part, build))  # noqa: S308
 
 
 def _fragment(parser: Parser, token: Token, *, of_place: bool) -> FragmentNode:
