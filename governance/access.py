@@ -24,8 +24,10 @@ def get_decision_for_user(
 ) -> tuple[Place, Membership | None, Decision]:
     place, membership = get_place_for_user(user, slug)
     decision = (
-        Decision.objects.select_related("owner", "centre_view_by", "supersedes")
-        .defer("search_vector", "supersedes__search_vector")  # the search's, never shown
+        # Not the decision it revises: few have one, and joining it costs every page more to
+        # build than the one query it saves on a revision's.
+        Decision.objects.select_related("owner", "centre_view_by")
+        .defer("search_vector")  # the search's, never shown
         .filter(place=place, pk=pk)
         .first()
     )

@@ -12,20 +12,25 @@ members-only place's decision, another place's id: all 404). Evidence is filtere
 # No `from __future__ import annotations` here: django-ninja reads these annotations at
 # runtime to build its request and response models.
 
+import hashlib
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import wraps
 from typing import Annotated, Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
 from places.access import get_place_for_user
 from places.models import InterestKind, Place
+from places.parts import keep_part, peek_part
 from relational.apitools import (
     ERRORS,
+    JSON_CONTENT_TYPE,
     MAX_ID,
     Hidden,
     Pages,
@@ -53,6 +58,7 @@ from .reads import (
     evidence_views,
     input_count,
     log_queryset,
+    log_reader,
 )
 
 router = Router(tags=["Governance"])
@@ -339,6 +345,27 @@ def _log(user: Any, place: Place, filters: LogFilters) -> QuerySet[Decision]:
     return _with_counts(log_queryset(user, place, filters))
 
 
+def kept_list(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Keep a place's list answer (its JSON) with the place's parts (``places.parts``): every
+    reader who sees the same decisions (``log_reader``) and asks the same address (filters and
+    page) then gets the kept answer until the place changes. The view finds the place, with its
+    page version, in ``request.api_place``."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, **kwargs: Any) -> Any:
+        place, _ = get_place_for_user(request.user, kwargs["slug"])
+        address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        name = f"api-{view.__name__}:{log_reader(request.user, place)}:{address}"
+        kept = peek_part(place, name)
+        if kept is not None:
+            return HttpResponse(kept[0], content_type=JSON_CONTENT_TYPE)
+        request.api_place = place  # type: ignore[attr-defined]
+        request.keep_json = lambda body: keep_part(place, name, body)  # type: ignore[attr-defined]
+        return view(request, **kwargs)
+
+    return wrapper
+
+
 # --- Endpoints ------------------------------------------------------------------------------------
 
 
@@ -351,6 +378,7 @@ def _log(user: Any, place: Place, filters: LogFilters) -> QuerySet[Decision]:
     "decided, else opened, else drafted), as in its decision log. Filter with ?status=, "
     "?method=, ?q= (full-text search) and ?date_from= / ?date_to= (YYYY-MM-DD).",
 )
+@kept_list
 @paginate(Pages)
 def list_decisions(
     request: HttpRequest,
@@ -370,7 +398,7 @@ def list_decisions(
         date | None, Query(description="Only decisions on or before this day.")
     ] = None,
 ) -> Any:
-    place, _ = get_place_for_user(request.user, slug)
+    place = request.api_place  # type: ignore[attr-defined]
     filters = LogFilters(
         q=(q or "").strip(),
         status=status or "",

@@ -59,6 +59,13 @@ def fund_panel_context(request: HttpRequest, place: Place) -> dict[str, Any] | N
     return {"funds": funds, "may_create": may_create}
 
 
+def fund_panel_reader(request: HttpRequest, place: Place) -> bool:
+    """All the panel shows that depends on the reader: the link to open a fund."""
+    from .fund_rules import can_create_fund
+
+    return can_create_fund(request.user, place)
+
+
 #: What the panel shows of a fund's latest round: its number and the moments its state follows.
 _ROUND_FIELDS = (
     "id",
@@ -271,6 +278,7 @@ def register(registry: Registry) -> None:
         template="governance/fund_panel.html",
         context=fund_panel_context,
         order=35,
+        reader=fund_panel_reader,
     )
     registry.register_flaggable(IDEA_FLAGGABLE)
     registry.register_flaggable(COMMENT_FLAGGABLE)

@@ -178,7 +178,18 @@ def _fund_page(request: HtmxHttpRequest, place: Place, fund: Fund) -> dict[str, 
     for idea in ideas:
         idea.round = rounds_by_id[idea.round_id]
         by_round[idea.round_id].append(idea)
-    awards = fund_awards(fund, user)
+    # Kept for each kind of reader: the reflections shown are the public ones, or a member's.
+    member = is_member(user, place)
+    awards = place_part(
+        place,
+        f"fund-awards:{fund.pk}:{'member' if member else 'public'}",
+        lambda: fund_awards(fund, user),
+    )
+    for award in awards:
+        award.round.fund = fund
+        award.decision.place = place
+        if award.cycle is not None:
+            award.cycle.place = place
     awarded = sum((a.amount for a in awards), Decimal("0"))
     sections = []
     for round_ in rounds:
@@ -206,6 +217,8 @@ def _fund_page(request: HtmxHttpRequest, place: Place, fund: Fund) -> dict[str, 
                 ),
             }
         )
+    may_add_round = rules.can_add_round(user, fund)
+    may_link = {a.pk for a in awards if rules.can_link_award_cycle(user, a)}
     open_for_points = any(
         s["state"] in (RoundState.ALLOCATING, RoundState.COUNTING, RoundState.CLOSED)
         for s in sections
@@ -219,8 +232,18 @@ def _fund_page(request: HtmxHttpRequest, place: Place, fund: Fund) -> dict[str, 
         "rule": funds.ALLOCATION_RULE,
         "rule_first": not open_for_points,
         "funder_org_id": threesixty.funder_org_id(fund),
-        "may_add_round": rules.can_add_round(user, fund),
-        "may_link": {a.pk for a in awards if rules.can_link_award_cycle(user, a)},
+        "may_add_round": may_add_round,
+        "may_link": may_link,
+        # All the page's kept piece (place_fragment) shows that depends on the reader.
+        "fund_reader": (
+            member,
+            may_add_round,
+            [
+                (r.pk, s["may_propose"], s["may_allocate"])
+                for r, s in zip(rounds, sections, strict=True)
+            ],
+            sorted(may_link),
+        ),
     }
 
 

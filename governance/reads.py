@@ -16,9 +16,10 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils.functional import SimpleLazyObject
 
 from places.models import Interest, Perspective, Place
-from places.parts import place_part
+from places.parts import fetch_parts, place_part
 
 from .models import Decider, Decision, Dissent, Evidence, Implementation, Input, Method, Status
 from .permissions import (
@@ -184,6 +185,10 @@ def _labels(perspectives: list[str]) -> list[str]:
     return labels
 
 
+#: The parts of a decision's page kept for everyone (``_kept``) that its page reads each time.
+DECISION_PARTS = ("deciders", "inputs", "evidence", "revisions", "implementation")
+
+
 def _kept[T](decision: Decision, name: str, build: Callable[[], T]) -> T:
     """What a decision's page reads the same for everyone, kept while its place is unchanged
     (places.parts): each of its deciders, inputs, responses, dissents and follow-through moves
@@ -322,11 +327,27 @@ def evidence_views(user: Any, decision: Decision) -> list[EvidenceView]:
 
 def related_versions(user: Any, decision: Decision) -> dict[str, Any]:
     """The decision this one revises, and its revisions the person may see."""
-    revisions = list(
-        Decision.objects.filter(supersedes=decision)
-        .visible_to(user, decision.place)
-        .order_by("revision", "id")
+    every = _kept(
+        decision,
+        "revisions",
+        lambda: list(
+            Decision.objects.filter(supersedes=decision)
+            .defer("search_vector")
+            .order_by("revision", "id")
+        ),
     )
+    # Published revisions are everyone's; only a draft one needs asking who may see it.
+    drafts = [r.pk for r in every if r.status == Status.DRAFT]
+    seen = (
+        set(
+            Decision.objects.filter(pk__in=drafts)
+            .visible_to(user, decision.place)
+            .values_list("pk", flat=True)
+        )
+        if drafts
+        else set()
+    )
+    revisions = [r for r in every if r.status != Status.DRAFT or r.pk in seen]
     for r in revisions:
         r.place = decision.place
     previous = decision.supersedes
@@ -337,6 +358,10 @@ def related_versions(user: Any, decision: Decision) -> dict[str, Any]:
 
 def decision_page(user: Any, decision: Decision) -> dict[str, Any]:
     """Everything a decision's page shows, in a fixed number of queries."""
+    fetch_parts(  # the kept parts below (_kept), in one read of the cache
+        decision.place,
+        [f"decision-{name}:{decision.pk}" for name in DECISION_PARTS],
+    )
     deciders = decider_views(decision)
     inputs = input_views(user, decision)
     objected = any(
@@ -358,7 +383,8 @@ def decision_page(user: Any, decision: Decision) -> dict[str, Any]:
         "deciders": deciders,
         "inputs": inputs,
         "summary": input_summary(v.item for v in inputs),
-        "dissents": dissents(decision),
+        # Read only if the page's kept piece showing them is not kept (place_fragment).
+        "dissents": SimpleLazyObject(lambda: dissents(decision)),
         "evidence": evidence_views(user, decision),
         "implementation": implementation,
         "may_record_dissent": can_record_dissent(user, decision, objected=objected),

@@ -52,6 +52,13 @@ def recent_decisions_context(request: HttpRequest, place: Place) -> dict[str, An
     }
 
 
+def recent_decisions_reader(request: HttpRequest, place: Place) -> bool:
+    """All the panel shows that depends on the reader: the link to draft a decision."""
+    from .permissions import can_create_decision
+
+    return can_create_decision(request.user, place)
+
+
 def _recent(place: Place) -> tuple[list[Any], int]:
     """The latest decisions and, in the same query, how many are open (an open decision is
     published and not rescinded, so with none listed there is none open)."""
@@ -164,6 +171,7 @@ def register(registry: Registry) -> None:
         template="governance/_panel.html",
         context=recent_decisions_context,
         order=30,
+        reader=recent_decisions_reader,
     )
     registry.register_flaggable(INPUT_FLAGGABLE)
     for kind, label in ACTIVITY_KINDS.items():

@@ -824,8 +824,22 @@ def decision_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespons
         **reads.decision_page(request.user, decision),
     }
     context.update(_decision_actions(request.user, decision))
-    context["my_decider_row"] = next(
+    context["my_decider_row"] = mine = next(
         (v.decider for v in context["deciders"] if v.decider.user_id == request.user.pk), None
+    )
+    # What the page's two kept pieces (place_fragment) show that depends on the reader.
+    context["body_reader"] = (
+        context["may_state_interests"],
+        bool(mine and mine.has_stated),
+        context["may_write_centre_view"],
+        context["may_record_dissent"],
+    )
+    context["inputs_reader"] = (
+        request.user.is_authenticated,
+        context["may_give_input"],
+        context["may_flag"],
+        any(v.may_respond for v in context["inputs"]),
+        tuple(v.item.pk for v in context["inputs"] if v.may_edit),
     )
     return render(request, "governance/decision.html", context)
 

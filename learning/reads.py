@@ -194,13 +194,17 @@ def cycles_taken_part_in(user: Any, place: Place) -> set[int]:
     return known[user.pk]
 
 
+#: The kept part holding a place's action counts by cycle, visibility and world.
+WORLDS_PART = "learning-worlds"
+
+
 def visible_worlds(user: Any, place: Place) -> dict[str, int]:
     """The place's shown actions counted by world, only those this reader may see: the same
     rule as ``Entry.objects.visible_to``, applied to counts by cycle and visibility that are the
     same for everyone (kept in the cache while the place is unchanged, places.parts)."""
     counts = place_part(
         place,
-        "learning-worlds",
+        WORLDS_PART,
         lambda: list(
             Entry.objects.filter(cycle__place=place, kind=EntryKind.ACTION)
             .shown()

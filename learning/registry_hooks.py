@@ -19,6 +19,7 @@ from places.models import Place
 from places.registry import FlaggableKind, Registry, _default_hide, _default_unhide
 
 from .models import CycleParticipant, Entry
+from .reads import WORLDS_PART
 
 ACTIVITY_KINDS = {
     "cycle": "Learning cycles",
@@ -35,6 +36,16 @@ def glance_context(request: HttpRequest, place: Place) -> dict[str, Any]:
         "glance": place_glance(request.user, place),
         "may_create_cycle": can_create_cycle(request.user, place),
     }
+
+
+def glance_reader(request: HttpRequest, place: Place) -> tuple[bool, list[tuple[str, int]]]:
+    """All the panel shows that depends on the reader: the link to start a cycle, and the
+    actions counted by world among those they may see."""
+    from .permissions import can_create_cycle
+    from .reads import visible_worlds
+
+    worlds = visible_worlds(request.user, place)
+    return can_create_cycle(request.user, place), sorted(worlds.items())
 
 
 def can_see_cycle_scope(user: Any, place: Place, scope_id: str) -> bool:
@@ -127,6 +138,8 @@ def register(registry: Registry) -> None:
         template="learning/_glance_panel.html",
         context=glance_context,
         order=20,
+        reader=glance_reader,
+        reader_parts=(WORLDS_PART,),
     )
     registry.register_flaggable(ENTRY_FLAGGABLE)
     for kind, label in ACTIVITY_KINDS.items():

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from places.access import get_place_for_member, get_place_for_steward, get_place_for_user
 from places.models import Place
-from places.parts import place_part
+from places.parts import fetch_parts, place_part
 from places.permissions import is_member
 from relational.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from relational.models import User
@@ -177,6 +177,8 @@ def _cycle_context(request: HtmxHttpRequest, place: Place, cycle: LearningCycle)
 @require_GET
 def cycle(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     place, _, cycle = get_cycle_for_user(request.user, slug, pk)
+    # The kept parts the page reads for everyone, in one read of the cache (places.parts).
+    fetch_parts(place, [f"cycle-participants:{pk}", f"cycle-{pk}", f"cycle-links:{pk}"])
     context = _cycle_context(request, place, cycle)
     # An htmx page turn of the timeline gets just the list.
     if (

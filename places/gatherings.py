@@ -32,7 +32,7 @@ from .models import (
     Visibility,
 )
 from .outbox import mail_context
-from .registry import FlaggableKind, Registry
+from .registry import FlaggableKind, Registry, same_for_every_reader
 
 
 class GatheringClosed(Exception):
@@ -379,6 +379,7 @@ def register(registry: Registry) -> None:
         template="places/gathering_panel.html",
         context=_next_gatherings_panel,
         order=10,
+        reader=same_for_every_reader,
     )
     registry.register_flaggable(
         FlaggableKind(

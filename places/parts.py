@@ -79,9 +79,24 @@ def _key(place: Any, name: str) -> str | None:
 def peek_part(place: Any, name: str) -> tuple[Any] | None:
     """``(value,)`` if the part is kept, else None (for a part best built along with something
     else the page reads anyway)."""
+    fetched = place.__dict__.get("_fetched_parts", {})
+    if name in fetched:
+        return fetched.pop(name)  # type: ignore[no-any-return]
     key = _key(place, name)
     kept = cache.get(key) if key else None
     return kept if isinstance(kept, tuple) and len(kept) == 1 else None
+
+
+def fetch_parts(place: Any, names: list[str]) -> None:
+    """Read several parts a page is about to ask for in one round trip to the cache; each
+    ``place_part`` of them then finds its value (or builds it, if it was not kept)."""
+    keys = {key: name for name in names if (key := _key(place, name))}
+    if not keys:
+        return
+    fetched = place.__dict__.setdefault("_fetched_parts", {})
+    for key, kept in cache.get_many(list(keys)).items():
+        if isinstance(kept, tuple) and len(kept) == 1:
+            fetched[keys[key]] = kept
 
 
 def keep_part(place: Any, name: str, value: Any) -> None:

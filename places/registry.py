@@ -21,6 +21,7 @@ Keys are unique per kind of registration: registering the same key twice raises
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 if TYPE_CHECKING:
     from .models import Place
@@ -49,6 +51,12 @@ class Panel:
     ``context(request, place)`` returns the template's context (``place`` and ``request`` are
     added); it should cost a fixed number of queries whatever the size of the place. Returning
     ``None`` leaves the panel out for this request (nothing to show, say).
+
+    ``reader(request, place)``, when given, says everything about the reader that the rendered
+    panel depends on (a "may I…", which counts they may see), as something with a stable
+    ``repr``: the panel's HTML is then kept with the place's parts (``places.parts``) for every
+    reader who gives the same answer, and its context is not even read. ``reader_parts`` names
+    the place's kept parts ``reader`` reads, for the page to read them with its own in one go.
     """
 
     key: str
@@ -56,6 +64,13 @@ class Panel:
     template: str
     context: Callable[[HttpRequest, Place], Mapping[str, Any] | None]
     order: int = 100
+    reader: Callable[[HttpRequest, Place], Any] | None = None
+    reader_parts: tuple[str, ...] = ()
+
+
+def same_for_every_reader(request: HttpRequest, place: Place) -> tuple[()]:
+    """A panel's ``reader`` when it shows the same to everyone who may see the place."""
+    return ()
 
 
 def _default_hide(obj: Any, *, reason: str, by: Any) -> None:
@@ -196,28 +211,62 @@ class Registry:
         template: str,
         context: Callable[[HttpRequest, Place], Mapping[str, Any] | None],
         order: int = 100,
+        reader: Callable[[HttpRequest, Place], Any] | None = None,
+        reader_parts: tuple[str, ...] = (),
     ) -> Panel:
-        panel = Panel(key=key, title=title, template=template, context=context, order=order)
+        panel = Panel(
+            key=key,
+            title=title,
+            template=template,
+            context=context,
+            order=order,
+            reader=reader,
+            reader_parts=reader_parts,
+        )
         self._add(self.panels_by_key, key, panel, "panel")
         return panel
 
     def panels(self) -> list[Panel]:
         return sorted(self.panels_by_key.values(), key=lambda p: (p.order, p.key))
 
+    def reader_parts(self) -> list[str]:
+        """The kept parts the panels' ``reader`` functions read."""
+        return [name for panel in self.panels() for name in panel.reader_parts]
+
     def render_panels(self, request: HttpRequest, place: Place) -> list[dict[str, Any]]:
         """Each panel rendered to HTML, in order; panels whose context is None are left out.
 
-        A panel's template gets its own context plus ``place``, ``panel`` and ``request``.
+        A panel's template gets its own context plus ``place``, ``panel`` and ``request``. The
+        panels that say what they depend on about the reader are kept together, in one part of
+        the place's (one read of the cache), under what each said.
         """
-        rendered = []
-        for panel in self.panels():
+        from .parts import place_part
+
+        def render(panel: Panel) -> str | None:
             context = panel.context(request, place)
             if context is None:
-                continue
-            html = render_to_string(
+                return None
+            return render_to_string(
                 panel.template, {**context, "place": place, "panel": panel}, request=request
             )
-            rendered.append({"panel": panel, "html": html})
+
+        panels = self.panels()
+        keepable = [p for p in panels if p.reader is not None]
+        readers = repr(
+            [
+                translation.get_language(),
+                timezone.get_current_timezone_name(),
+                *((p.key, p.reader(request, place)) for p in keepable),  # type: ignore[misc]
+            ]
+        )
+        digest = hashlib.sha256(readers.encode()).hexdigest()[:32]
+        kept = place_part(place, f"panels:{digest}", lambda: {p.key: render(p) for p in keepable})
+        rendered = []
+        for panel in panels:
+            html = kept[panel.key] if panel.key in kept else render(panel)
+            if html is not None:  # None: left out for this reader
+                # Kept panels are our own renderings, escaped when they were made.
+                rendered.append({"panel": panel, "html": mark_safe(html)})  # noqa: S308
         return rendered
 
     # --- Flaggable content ------------------------------------------------------------------

@@ -19,7 +19,7 @@ from ninja import NinjaAPI
 from governance.api import router as governance_router
 from learning.api import router as learning_router
 from places.api import router as places_router
-from relational.apitools import NOT_FOUND_DETAIL
+from relational.apitools import NOT_FOUND_DETAIL, KeepingRenderer
 
 DESCRIPTION = """\
 Read-only access to what Relational's places share: their missions and who is in the room,
@@ -56,6 +56,7 @@ api = NinjaAPI(
     docs_url=None,
     # The schema view is a plain Django view: like the operations, it answers GET only.
     docs_decorator=require_GET,
+    renderer=KeepingRenderer(),
 )
 
 

@@ -22,8 +22,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.http import HttpRequest
 from ninja import Field, Path, Schema
 from ninja.pagination import LimitOffsetPagination
+from ninja.renderers import JSONRenderer
 from pydantic import ConfigDict
 
 #: The largest page a client may ask for, and the page size when it does not say.
@@ -36,6 +38,8 @@ MAX_OFFSET = 2**31 - 1
 MAX_ID = 2**63 - 1
 
 NOT_FOUND_DETAIL = "Not found"
+#: What every answer of the API says it is (Ninja's own, for a kept answer to say the same).
+JSON_CONTENT_TYPE = f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}"
 
 
 class PageQuery(Schema):
@@ -56,6 +60,18 @@ def _describe_items(schema: dict[str, Any]) -> None:
     items = schema.get("properties", {}).get("items")
     if isinstance(items, dict):
         items.setdefault("description", "This page of items.")
+
+
+class KeepingRenderer(JSONRenderer):
+    """Ninja's JSON, handed also to ``request.keep_json`` when an operation set it (to keep a
+    successful answer in a cache: ``governance.api.kept_list``)."""
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
+        body = super().render(request, data, response_status=response_status)
+        keep = getattr(request, "keep_json", None)
+        if keep is not None and response_status == 200:
+            keep(body)
+        return body
 
 
 class Pages(LimitOffsetPagination):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from places.access import get_place_for_user
 from places.models import Flag, Perspective
-from places.parts import place_part
+from places.parts import fetch_parts
 from places.permissions import can_moderate
 from places.registry import registry
 from places.services import asks_for_two_factor, whole_system
@@ -52,6 +52,9 @@ def timeline_context(request: HtmxHttpRequest, place: object) -> dict[str, objec
 @require_GET
 def home(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     place, membership = get_place_for_user(request.user, slug)
+    # The kept parts the page reads before its kept pieces, in one read of the cache: the
+    # timeline's filter choices, and what the panels' readers are told by.
+    fetch_parts(place, ["timeline-facets", *registry.reader_parts()])
     context = {"place": place, "membership": membership, **timeline_context(request, place)}
     # An htmx swap of the timeline (filter or page) gets just the list; a history restore gets
     # the whole page.
@@ -63,8 +66,9 @@ def home(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         response = render(request, "places/home.html#timeline", context)
     else:
         context.update(
-            missions=place_part(place, "missions", lambda: list(place.missions.all())),
-            whole_system=place_part(place, "whole-system", lambda: whole_system(place)),
+            # Read only if the pieces showing them are not kept (place_fragment).
+            missions=SimpleLazyObject(lambda: list(place.missions.all())),
+            whole_system=SimpleLazyObject(lambda: whole_system(place)),
             panels=registry.render_panels(request, place),
             asks_for_two_factor=asks_for_two_factor(request.user, place, membership),
             open_flags=(

@@ -245,3 +245,103 @@ def test_a_kept_fund_page_shows_a_new_idea_on_the_next_request(
     assert "Seed swap" not in _read(reader, url)[1]  # kept
     make_idea(fund.rounds.get(), member, title="Seed swap", amount="300")
     assert "Seed swap" in _read(reader, url)[1]
+
+
+def test_kept_decision_sections_follow_each_reader_s_rights_and_show_a_dissent_at_once(
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    place: Place,
+    steward: User,
+    member: User,
+    resident: User,
+) -> None:
+    """The question, deciders and dissent, and the inputs, are kept pieces: a steward's
+    "Respond" links and a decider's "State your interests" never reach a reader without them,
+    and a dissent recorded after the page was kept shows on the next request."""
+    from governance.models import Dissent
+
+    voice = UserFactory(display_name="Val Voice")
+    Membership.objects.create(place=place, user=voice, perspectives=["resident"])
+    decision = make_decision(
+        place, steward, title="Close the library on Mondays", deciders=[member],
+        inputs=[(voice, "concern")], answer=False,
+    )  # fmt: skip
+    url = decision.get_absolute_url()
+    for _ in range(2):  # built for each reader, then kept
+        stewards = _read(client_for(steward), url)[1]
+        deciders = _read(client_for(member), url)[1]
+        residents = _read(client_for(resident), url)[1]
+        assert "/respond/" in stewards and "/respond/" not in residents
+        assert "State your interests" in deciders and "State your interests" not in residents
+    Dissent.objects.create(decision=decision, author=resident, text="Mondays are market day")
+    assert "Mondays are market day" in _read(client_for(resident), url)[1]
+
+
+def test_kept_home_panels_show_each_reader_their_own_links_and_a_new_decision_at_once(
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    place: Place,
+    steward: User,
+    member: User,
+) -> None:
+    """The place home's panels are kept together, under what each says about its reader: the
+    links to draft a decision or start a cycle reach only those who may."""
+    url = f"/places/{place.slug}/"
+    for _ in range(2):
+        stewards = _read(client_for(steward), url)[1]
+        anyones = _read(client_for(None), url)[1]
+        assert "Draft a decision" in stewards and "Draft a decision" not in anyones
+        assert "Start one" in stewards and "Start one" not in anyones
+        # A panel left out for a reader (no fund, and they may not open one) stays out.
+        assert "panel-governancefunds" in stewards and "panel-governancefunds" not in anyones
+        assert re.search(r">\s*None\s*<", anyones) is None
+    make_decision(place, steward, title="Paint the bus shelter green")
+    assert "Paint the bus shelter green" in _read(client_for(member), url)[1]
+
+
+def test_a_kept_fund_page_offers_a_new_round_to_stewards_only(
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    place: Place,
+    steward: User,
+    member: User,
+) -> None:
+    from tests.governance.fund_cast import make_fund
+
+    url = make_fund(place, steward).get_absolute_url()
+    for _ in range(2):
+        assert "Add a round" in _read(client_for(steward), url)[1]
+        assert "Add a round" not in _read(client_for(member), url)[1]
+
+
+def test_a_kept_api_list_is_the_same_answer_shows_a_change_at_once_and_keeps_drafts_private(
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    place: Place,
+    steward: User,
+    member: User,
+    resident: User,
+) -> None:
+    make_decision(place, steward, title="Published plan")
+    make_decision(place, member, title="Mo's unpublished idea", status=Status.DRAFT)
+    url = f"/api/v1/places/{place.slug}/decisions"
+
+    def titles(person: User | None) -> tuple[int, list[str], Any]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client_for(person).get(url)
+        assert response.status_code == 200
+        return len(captured), [d["title"] for d in response.json()["items"]], response
+
+    built, first, fresh = titles(resident)
+    kept, again, answer = titles(resident)
+    assert again == first == ["Published plan"] and kept < built
+    assert answer.content == fresh.content
+    assert answer["Content-Type"] == fresh["Content-Type"] == "application/json; charset=utf-8"
+    for _ in range(2):
+        assert "Mo's unpublished idea" in titles(member)[1]  # the owner's draft
+        assert "Mo's unpublished idea" not in titles(resident)[1]
+    make_decision(place, steward, title="Second plan")
+    assert "Second plan" in titles(resident)[1]
+    bad = client_for(resident).get(url + "?limit=1000")  # a bad value is not kept
+    assert bad.status_code == 422
+    assert client_for(resident).get(url + "?limit=1000").status_code == 422
