@@ -12,8 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import Membership, Place
-from .parts import page_version_of, with_page_version
+from .notifications import UNREAD_TOLD, unread_annotation
+from .parts import page_version_of, place_id_column, with_page_version
 from .permissions import remember_membership
+
+MEMBERSHIP_PLACE = place_id_column(Membership, "place")
 
 
 def get_place_for_user(user: Any, slug: str) -> tuple[Place, Membership | None]:
@@ -24,23 +27,34 @@ def get_place_for_user(user: Any, slug: str) -> tuple[Place, Membership | None]:
     """
     # The place comes with its page version, the key of the parts of its pages kept in the
     # cache (places.parts); a member's comes with their membership too, in the same query.
+    # A signed-in reader's unread count (the header's badge) comes in the same query too.
     membership = None
-    if getattr(user, "is_authenticated", False):
+    signed_in = getattr(user, "is_authenticated", False)
+    if signed_in:
         membership = (
             Membership.objects.select_related("place")
             .filter(place__slug=slug, user=user)
-            .annotate(place_page_version=page_version_of("place_id"))
+            .annotate(
+                place_page_version=page_version_of(MEMBERSHIP_PLACE),
+                unread=unread_annotation(user),
+            )
             .order_by()
             .first()
         )
     if membership is not None:
         place = membership.place
         place.page_version = membership.place_page_version  # type: ignore[attr-defined]
+        setattr(user, UNREAD_TOLD, membership.unread)  # type: ignore[attr-defined]
     else:
-        found = with_page_version(Place.objects.filter(slug=slug)).first()
+        places = with_page_version(Place.objects.filter(slug=slug))
+        if signed_in:
+            places = places.annotate(unread=unread_annotation(user))
+        found = places.first()
         if found is None:
             raise Http404("No such place")
         place = found
+        if signed_in:
+            setattr(user, UNREAD_TOLD, place.unread)  # type: ignore[attr-defined]
     remember_membership(place, user, membership)
     if not place.is_public and membership is None:
         raise Http404("No such place")

@@ -17,7 +17,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import IntegerField
+from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -209,6 +211,8 @@ def stop_topic(user: Any, rest: str) -> None:
 
 def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
     """Mark the person's notifications read (all of them when ``ids`` is None)."""
+    if hasattr(user, UNREAD_TOLD):  # a count read earlier in the request is now wrong
+        delattr(user, UNREAD_TOLD)
     rows = Notification.objects.for_user(user).unread()
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
@@ -218,7 +222,25 @@ def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> i
 def unread_count(user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
+    if (told := getattr(user, UNREAD_TOLD, None)) is not None:
+        return int(told)
     return Notification.objects.for_user(user).unread().count()
+
+
+#: The attribute where a request's user keeps the unread count read along with the place
+#: (places.access), for the rest of the request.
+UNREAD_TOLD = "_unread_notifications"
+
+
+def unread_annotation(user: Any) -> RawSQL:
+    """The person's unread count as an annotation, so that a page's first query brings the
+    header's badge along instead of asking again (every signed-in page shows it)."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    return RawSQL(
+        f"SELECT count(*) FROM {table} WHERE recipient_id = %s AND read_at IS NULL",
+        (user.pk,),
+        output_field=IntegerField(),
+    )
 
 
 # --- Hooks for the places services ------------------------------------------------------------

@@ -488,3 +488,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+if os.environ.get("EXPERIMENT_SSB"):
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True

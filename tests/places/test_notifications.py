@@ -435,3 +435,26 @@ def test_a_persons_notifications_and_email_choices_are_exported_and_erased(place
     handler.erase(member)
     assert not Notification.objects.filter(recipient=member).exists()
     assert not NotificationPreference.objects.filter(user=member).exists()
+
+
+def test_a_place_page_reads_the_badge_s_count_with_the_place_and_asks_no_more(
+    member, outsider, place, client_for
+) -> None:
+    """On a place's pages the unread count comes in the query that finds the place (for a
+    member and for a signed-in visitor of a public place alike), so the badge asks nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for person, unread in ((member, 2), (outsider, 1)):
+        for _ in range(unread):
+            notify(person)
+        client = client_for(person)
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("places:home", kwargs={"slug": place.slug}))
+        assert f'data-unread="{unread}"' in page.content.decode()
+        counts = [q["sql"] for q in captured if "places_notification" in q["sql"]]
+        assert counts and all("places_place" in sql for sql in counts), counts
+    Notification.objects.filter(recipient=member).update(read_at=timezone.now())
+    page = client_for(member).get(reverse("places:home", kwargs={"slug": place.slug}))
+    assert 'id="notifications-badge"' in page.content.decode()
+    assert "data-unread" not in page.content.decode()  # nothing unread: no number
