@@ -488,5 +488,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-if os.environ.get("EXPERIMENT_SSB"):
-    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
