@@ -257,12 +257,16 @@ def library_searches(rng: random.Random, wanted: int = LIBRARY_SEARCHES) -> list
     return [quote_plus(q) for q in chosen[:wanted]]
 
 
-def pick_members(count: int) -> list[Member]:
-    """Members spread over as many places as possible, round robin, each once."""
-    from places.models import Membership
+def pick_members(count: int, rng: random.Random) -> list[Member]:
+    """Members (not stewards: the typical reader) spread over as many places as possible, round
+    robin, each once, drawn at random within each place. In id order each place's first member
+    is the steward who founded it: a sample of those would be stewards alone at full size and a
+    mix at a tenth, and a steward's pages ask different questions (flags to look at, every
+    draft), so the two runs' query counts would differ for that and not for the data."""
+    from places.models import Membership, Role
 
     rows = list(
-        Membership.objects.filter(user__is_active=True)
+        Membership.objects.filter(user__is_active=True, role=Role.MEMBER)
         .order_by("place_id", "id")
         .values_list("place_id", "user_id", "user__display_name")[:200_000]
     )
@@ -270,7 +274,7 @@ def pick_members(count: int) -> list[Member]:
     for place_id, user_id, name in rows:
         by_place.setdefault(place_id, []).append((user_id, name))
     chosen: dict[int, Member] = {}
-    queues = [list(v) for v in by_place.values()]
+    queues = [rng.sample(v, len(v)) for v in by_place.values()]
     while len(chosen) < count and any(queues):
         for queue in queues:
             while queue and queue[0][0] in chosen:
@@ -545,7 +549,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     for page in pages:
         if not page.anonymous:
             raise SystemExit(f"Nothing to show for {page.label}: the dataset has none in public.")
-    members = pick_members(MEMBERS)
+    members = pick_members(MEMBERS, rng)
     if not members:
         raise SystemExit("The dataset has no members to sign in as.")
     load_start = os.getloadavg()
