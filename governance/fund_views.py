@@ -124,13 +124,19 @@ def fund_awards(fund: Fund, user: Any = None) -> list[Award]:
         .prefetch_related(_reflections(user, place))
         .order_by("round__number", "rank", "id")
     )
-    for award in rows:
+    _share(rows, fund)
+    return rows
+
+
+def _share(awards: list[Award], fund: Fund) -> None:
+    """Give the awards this fund and its place (no query for their addresses, and the place's
+    membership cache for the permission checks), whether just read or kept."""
+    for award in awards:
         award.round.fund = fund
         award.idea.round = award.round
-        award.decision.place = place
+        award.decision.place = fund.place
         if award.cycle is not None:
-            award.cycle.place = place
-    return rows
+            award.cycle.place = fund.place
 
 
 class PotChart:
@@ -185,11 +191,7 @@ def _fund_page(request: HtmxHttpRequest, place: Place, fund: Fund) -> dict[str, 
         f"fund-awards:{fund.pk}:{'member' if member else 'public'}",
         lambda: fund_awards(fund, user),
     )
-    for award in awards:
-        award.round.fund = fund
-        award.decision.place = place
-        if award.cycle is not None:
-            award.cycle.place = place
+    _share(awards, fund)
     awarded = sum((a.amount for a in awards), Decimal("0"))
     sections = []
     for round_ in rounds:

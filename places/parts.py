@@ -23,6 +23,7 @@ every read a miss: the part is built, as without a cache.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +32,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import CharField, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone, translation
 
 
 def page_version_of(place_id: str) -> RawSQL:
@@ -63,6 +65,14 @@ def place_id_column(model: Any, field: str) -> str:
 def with_page_version(places: QuerySet[Any]) -> QuerySet[Any]:
     """The places, each with its ``page_version`` read in the same query."""
     return places.annotate(page_version=page_version_of(place_id_column(places.model, "id")))
+
+
+def reader_digest(*facets: object) -> str:
+    """A short digest of what a kept rendering depends on beyond the version: the language and
+    time zone it was rendered in, and ``facets`` (by ``repr``)."""
+    words = [translation.get_language() or "", timezone.get_current_timezone_name()]
+    words += [repr(f) for f in facets]
+    return hashlib.sha256("\n".join(words).encode()).hexdigest()[:32]
 
 
 def place_part[T](place: Any, name: str, build: Callable[[], T]) -> T:

@@ -21,7 +21,6 @@ Keys are unique per kind of registration: registering the same key twice raises
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -29,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 if TYPE_CHECKING:
@@ -240,7 +239,7 @@ class Registry:
         panels that say what they depend on about the reader are kept together, in one part of
         the place's (one read of the cache), under what each said.
         """
-        from .parts import place_part
+        from .parts import place_part, reader_digest
 
         def render(panel: Panel) -> str | None:
             context = panel.context(request, place)
@@ -252,14 +251,7 @@ class Registry:
 
         panels = self.panels()
         keepable = [p for p in panels if p.reader is not None]
-        readers = repr(
-            [
-                translation.get_language(),
-                timezone.get_current_timezone_name(),
-                *((p.key, p.reader(request, place)) for p in keepable),  # type: ignore[misc]
-            ]
-        )
-        digest = hashlib.sha256(readers.encode()).hexdigest()[:32]
+        digest = reader_digest(*((p.key, p.reader(request, place)) for p in keepable))  # type: ignore[misc]
         kept = place_part(place, f"panels:{digest}", lambda: {p.key: render(p) for p in keepable})
         rendered = []
         for panel in panels:

@@ -15,14 +15,11 @@ neither its queries nor its rendering.
 
 from __future__ import annotations
 
-import hashlib
-
 from django import template
 from django.template.base import FilterExpression, NodeList, Parser, Token
-from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-from places.parts import place_part, site_part
+from places.parts import place_part, reader_digest, site_part
 
 register = template.Library()
 
@@ -41,12 +38,7 @@ class FragmentNode(template.Node):
         self.vary = vary
 
     def render(self, context: template.Context) -> SafeString:
-        facets = [
-            translation.get_language() or "",
-            timezone.get_current_timezone_name(),
-            *(repr(v.resolve(context)) for v in self.vary),
-        ]
-        digest = hashlib.sha256("\n".join(facets).encode()).hexdigest()[:32]
+        digest = reader_digest(*(v.resolve(context) for v in self.vary))
         part = f"fragment:{self.name.resolve(context)}:{digest}"
 
         def build() -> str:
