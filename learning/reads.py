@@ -120,10 +120,16 @@ def cycle_links(user: Any, cycle: LearningCycle) -> list[LinkedCycle]:
         return found
 
     links = place_part(cycle.place, f"cycle-links:{cycle.pk}", build)
-    private = {link.cycle.place_id for link in links if not link.cycle.place.is_public}
-    readable: set[int] = set()
+    # Whoever reads this cycle may read every cycle of its place, so only links to other
+    # members-only places need the question.
+    readable = {cycle.place_id}
+    private = {
+        link.cycle.place_id
+        for link in links
+        if not link.cycle.place.is_public and link.cycle.place_id not in readable
+    }
     if private and getattr(user, "is_authenticated", False):
-        readable = set(
+        readable.update(
             Membership.objects.filter(user=user, place_id__in=private).values_list(
                 "place_id", flat=True
             )

@@ -156,6 +156,28 @@ def test_kept_cycle_links_follow_each_reader_and_a_renamed_linked_cycle(
     assert "Warm rooms, renamed" in _read(client_for(participant), url)[1]
 
 
+def test_a_link_within_a_members_only_place_shows_without_asking_for_memberships(
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    private_cycle: Any,
+    participant: User,
+) -> None:
+    """Whoever reads a cycle may read every cycle of its place, so a link to a sibling cycle
+    in a members-only place needs no question about the reader's memberships."""
+    from learning.models import CycleLink
+    from tests.learning.cast import make_cycle
+
+    sibling = make_cycle(private_cycle.place, participant, title="Warm rooms, the second winter")
+    CycleLink.objects.create(from_cycle=private_cycle, to_cycle=sibling, kind="peer")
+    reader = client_for(participant)
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            page = reader.get(private_cycle.get_absolute_url()).content.decode()
+        assert "Warm rooms, the second winter" in page
+        asked = [q["sql"] for q in captured.captured_queries]
+        assert not [sql for sql in asked if '"places_membership"."place_id" IN' in sql]
+
+
 def test_a_kept_decisions_panel_on_a_cycle_shows_a_new_citation_on_the_next_request(
     parts_on: None,
     client_for: Callable[[User | None], Client],
