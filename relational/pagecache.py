@@ -113,6 +113,9 @@ HTMX_HEADERS = (
     "HX-Boosted",
     "HX-History-Restore-Request",
 )
+#: The same headers as WSGI names them: read from ``request.META`` directly, since building
+#: ``request.headers`` walks every header of the request and a hit needs only these.
+HTMX_META = tuple("HTTP_" + name.upper().replace("-", "_") for name in HTMX_HEADERS)
 
 #: A response varying on anything else is not kept (the key would not tell its variants apart).
 KEYED_VARY = frozenset({"cookie", "hx-request", "accept-encoding"})
@@ -192,7 +195,7 @@ def _key(request: HttpRequest, version: str) -> str:
         request.get_host(),
         request.get_full_path(),
         translation.get_language() or "",
-        *(request.headers.get(name, "") for name in HTMX_HEADERS),
+        *(request.META.get(name, "") for name in HTMX_META),
     ]
     return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 

@@ -325,17 +325,11 @@ def install(**kwargs: Any) -> None:
 
 
 def place_version(slug: str) -> tuple[bool, str] | None:
-    """(is the place public, its pages' version) in one query; None for an unknown slug."""
-    place = apps.get_model("places.Place")
+    """(is the place public, its pages' version) in one query; None for an unknown slug. Asked
+    through a PL/pgSQL function (migration 0003), whose plan each connection keeps: the page
+    cache asks this on every anonymous request it serves."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT p.visibility = 'public', v.version, e.version "  # noqa: S608 - no input
-            f"FROM {connection.ops.quote_name(place._meta.db_table)} p "
-            "LEFT JOIN relational_pageversion v ON v.place_id = p.id "
-            "LEFT JOIN relational_pageversion e ON e.place_id = %s "
-            "WHERE p.slug = %s",
-            [EVERYWHERE, slug],
-        )
+        cursor.execute("SELECT * FROM relational_place_page_version(%s)", [slug])
         row = cursor.fetchone()
     if row is None:
         return None
