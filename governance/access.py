@@ -20,17 +20,18 @@ from .permissions import can_view_decision
 
 
 def get_decision_for_user(
-    user: Any, slug: str, pk: int
+    user: Any, slug: str, pk: int, *, with_people: bool = True
 ) -> tuple[Place, Membership | None, Decision]:
+    """``with_people=False`` leaves the owner and the author of the centre's view to be read
+    when shown: the decision page shows them only in its kept body (place_fragment), so joining
+    them cost every request about a millisecond to build and run for a rare miss's sake."""
     place, membership = get_place_for_user(user, slug)
-    decision = (
-        # Not the decision it revises: few have one, and joining it costs every page more to
-        # build than the one query it saves on a revision's.
-        Decision.objects.select_related("owner", "centre_view_by")
-        .defer("search_vector")  # the search's, never shown
-        .filter(place=place, pk=pk)
-        .first()
-    )
+    # Not the decision it revises: few have one, and joining it costs every page more to build
+    # than the one query it saves on a revision's.
+    found = Decision.objects.defer("search_vector")  # the search's, never shown
+    if with_people:
+        found = found.select_related("owner", "centre_view_by")
+    decision = found.filter(place=place, pk=pk).first()
     if decision is None:
         raise Http404("No such decision")
     decision.place = place  # the same instance, so the membership cache applies
