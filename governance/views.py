@@ -816,9 +816,7 @@ def _decision_actions(user: Any, decision: Decision) -> dict[str, bool]:
 
 @require_GET
 def decision_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
-    place, membership, decision = get_decision_for_user(
-        request.user, slug, pk, with_people=False
-    )
+    place, membership, decision = get_decision_for_user(request.user, slug, pk, with_people=False)
     context = {
         "place": place,
         "membership": membership,
