@@ -126,7 +126,7 @@ def cycle_links(user: Any, cycle: LearningCycle) -> list[LinkedCycle]:
     private = {
         link.cycle.place_id
         for link in links
-        if not link.cycle.place.is_public and link.cycle.place_id not in readable
+        if not link.cycle.place.is_public and link.cycle.place_id != cycle.place_id
     }
     if private and getattr(user, "is_authenticated", False):
         readable.update(

@@ -329,7 +329,7 @@ def place_version(slug: str) -> tuple[bool, str] | None:
     through a PL/pgSQL function (migration 0003), whose plan each connection keeps: the page
     cache asks this on every anonymous request it serves."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM relational_place_page_version(%s)", [slug])
+        cursor.execute("SELECT * FROM relational_place_page_version(%s, %s)", [slug, EVERYWHERE])
         row = cursor.fetchone()
     if row is None:
         return None

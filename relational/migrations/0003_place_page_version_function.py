@@ -9,7 +9,7 @@ than once per request: about half the server's work for the question (measured i
 from django.db import migrations
 
 FUNCTION = """
-CREATE OR REPLACE FUNCTION relational_place_page_version(place_slug text)
+CREATE OR REPLACE FUNCTION relational_place_page_version(place_slug text, everywhere_id bigint)
 RETURNS TABLE (is_public boolean, version bigint, everywhere bigint)
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
@@ -17,7 +17,7 @@ BEGIN
     SELECT p.visibility = 'public', v.version, e.version
     FROM places_place p
     LEFT JOIN relational_pageversion v ON v.place_id = p.id
-    LEFT JOIN relational_pageversion e ON e.place_id = 0  -- pageversions.EVERYWHERE
+    LEFT JOIN relational_pageversion e ON e.place_id = everywhere_id
     WHERE p.slug = place_slug;
 END
 $$;
@@ -32,6 +32,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(
-            FUNCTION, "DROP FUNCTION IF EXISTS relational_place_page_version(text);"
+            FUNCTION, "DROP FUNCTION IF EXISTS relational_place_page_version(text, bigint);"
         ),
     ]
