@@ -24,6 +24,7 @@ from places.parts import fetch_parts, place_part
 from places.permissions import is_member
 from relational.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from relational.models import User
+from relational.pageversions import one_site_version
 
 from . import permissions, reads, services
 from .access import (
@@ -769,6 +770,12 @@ def prompt_in_app(
 
 @require_GET
 def library(request: HtmxHttpRequest) -> HttpResponse:
+    # The place filter and the results are both kept under the site's version: ask it once.
+    with one_site_version():
+        return _library(request)
+
+
+def _library(request: HtmxHttpRequest) -> HttpResponse:
     filters = reads.LibraryFilters.from_query(request.GET)
     page_number = request.GET.get("page") or 1
     query = request.GET.copy()

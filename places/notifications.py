@@ -224,7 +224,11 @@ def unread_count(user: Any) -> int:
         return 0
     if (told := getattr(user, UNREAD_TOLD, None)) is not None:
         return int(told)
-    return Notification.objects.for_user(user).unread().count()
+    # The badge's question on every page not about one place: a plain cursor, as building
+    # the ORM's query cost ten times what PostgreSQL takes to answer it.
+    with connection.cursor() as cursor:
+        cursor.execute(_unread_sql(), [user.pk])
+        return int(cursor.fetchone()[0])
 
 
 #: The attribute where a request's user keeps the unread count read along with the place
@@ -232,15 +236,16 @@ def unread_count(user: Any) -> int:
 UNREAD_TOLD = "_unread_notifications"
 
 
+def _unread_sql() -> str:
+    """A person's unread count (the ``notification_unread`` index answers it alone)."""
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    return f"SELECT count(*) FROM {table} WHERE recipient_id = %s AND read_at IS NULL"
+
+
 def unread_annotation(user: Any) -> RawSQL:
     """The person's unread count as an annotation, so that a page's first query brings the
     header's badge along instead of asking again (every signed-in page shows it)."""
-    table = connection.ops.quote_name(Notification._meta.db_table)
-    return RawSQL(
-        f"SELECT count(*) FROM {table} WHERE recipient_id = %s AND read_at IS NULL",
-        (user.pk,),
-        output_field=IntegerField(),
-    )
+    return RawSQL(_unread_sql(), (user.pk,), output_field=IntegerField())
 
 
 # --- Hooks for the places services ------------------------------------------------------------

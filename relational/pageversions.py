@@ -31,6 +31,9 @@ the list here is always what the database runs. They are recognisable by their n
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -336,13 +339,35 @@ def place_version(slug: str) -> tuple[bool, str] | None:
     return bool(row[0]), f"{row[1]}.{row[2]}"
 
 
+#: Within :func:`one_site_version`, the version once asked (else None: asked every time).
+_site_version_once: ContextVar[list[str] | None] = ContextVar("site_version_once", default=None)
+
+
 def site_version() -> str:
     """The version of pages that show several places: the sum of all versions, which grows
     with every bump (no row is ever deleted or lowered)."""
+    once = _site_version_once.get()
+    if once:
+        return once[0]
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(sum(version), 0), count(*) FROM relational_pageversion")
         total, rows = cursor.fetchone()
-    return f"{total}.{rows}"
+    version = f"{total}.{rows}"
+    if once is not None:
+        once.append(version)
+    return version
+
+
+@contextmanager
+def one_site_version() -> Iterator[None]:
+    """Ask the site's version once for everything inside: for a view that only reads and shows
+    several kept parts (the library's place filter and its results). Never around a write: a
+    change made inside would not move the version its parts are kept under."""
+    token = _site_version_once.set([])
+    try:
+        yield
+    finally:
+        _site_version_once.reset(token)
 
 
 # --- The clock (beat) -----------------------------------------------------------------------------

@@ -308,6 +308,11 @@ def test_the_badge_counts_unread_and_stops_polling_when_signed_out(
     page = client_for(member).get(reverse("home")).content.decode()
     assert 'id="notifications-badge"' in page and 'data-unread="3"' in page
     assert 'id="notifications-badge"' not in anonymous.get(reverse("home")).content.decode()
+    # Only the reader's own unread ones count: not what they have read, nor someone else's.
+    notify(UserFactory())
+    notifications.notifications_mark_read(user=member, ids=[notify(member).pk])
+    page = client_for(member).get(reverse("home")).content.decode()
+    assert 'data-unread="3"' in page
 
 
 # --- Email -----------------------------------------------------------------------------------

@@ -170,3 +170,31 @@ def test_a_kept_library_search_shows_a_cycle_that_reaches_the_library_on_the_nex
     )
     assert found("marmalade")
     assert not found("porridge")  # another search is kept apart
+
+
+def test_a_library_page_asks_the_site_s_version_once_and_anew_on_each_request(
+    transactional_db: None,
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    member: User,
+    place: Place,
+) -> None:
+    """The place filter and the results are both kept under the site's version; the page asks
+    for it once, and the next request asks again, so a change still shows at once."""
+    from relational.pageversions import one_site_version, site_version
+
+    reader = client_for(member)
+
+    def versions_asked() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert reader.get("/learning/", {"q": "repairs"}).status_code == 200
+        return sum("relational_pageversion" in q["sql"] for q in captured)
+
+    assert versions_asked() == 1
+    assert versions_asked() == 1
+    with CaptureQueriesContext(connection) as captured, one_site_version():
+        first = site_version()
+        Place.objects.filter(pk=place.pk).update(summary="Changed")
+        assert site_version() == first  # kept for the block: never around a write
+    assert len(captured) == 2
+    assert site_version() != first  # outside the block, asked again
