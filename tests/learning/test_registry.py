@@ -10,6 +10,7 @@ import pytest
 
 from learning import data_rights, services
 from learning.models import CycleParticipant, Entry, PromptDelivery
+from places.models import Membership, Place
 from places.registry import registry
 
 BASE = Path(__file__).resolve().parents[2]
@@ -59,6 +60,9 @@ def test_the_cycle_scope_is_its_participants_who_are_members(
     assert registry.scope_audience(place, scope, [participant, member, outsider]) == {
         participant.pk
     }
+    # Taking part counts only while a member: once they leave the place, the scope is closed.
+    Membership.objects.filter(user=participant, place=place).delete()
+    assert not registry.can_see_scope(participant, Place.objects.get(pk=place.pk), scope)
 
 
 @pytest.mark.django_db
