@@ -726,6 +726,19 @@ def judge(report: dict[str, Any], baseline: dict[str, Any] | None, smoke: bool) 
     return targets
 
 
+def reference_drift(report: dict[str, Any], baseline: dict[str, Any]) -> dict[str, list[float]]:
+    """Each reference's req/s in the baseline run and in this one. The references do the same
+    work whatever the data, so how they moved is the machine's own drift between the two runs,
+    which the p95 comparison takes in too (shown beside it, never subtracted from it)."""
+    moved: dict[str, list[float]] = {}
+    for who, by in report["references"].items():
+        for name, ref in by.items():
+            old = baseline.get("references", {}).get(who, {}).get(name)
+            if old is not None:
+                moved[f"{name} ({who.replace('_', ' ')})"] = [old["rps"], ref["rps"]]
+    return moved
+
+
 def markdown(report: dict[str, Any]) -> str:
     rows = report["dataset"]["rows"]
     lines = [
@@ -763,6 +776,17 @@ def markdown(report: dict[str, Any]) -> str:
         f"Targets: {len(report['targets']) - len(missed)} of {len(report['targets'])} met.",
     ]
     lines += [f"- missed: {t['target']} (here {t['figure']})" for t in missed]
+    if drift := report.get("baseline", {}).get("references_rps"):
+        lines += [
+            "",
+            f"Compared with `{Path(report['baseline']['file']).name}`. The references, the same "
+            "work at any size, moved between the two runs (the machine's own drift, which the "
+            "p95 comparison takes in): "
+            + "; ".join(
+                f"{k} {a:,.0f} → {b:,.0f} req/s ({b / a:.2f} ×)" for k, (a, b) in drift.items()
+            )
+            + ".",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -822,7 +846,11 @@ def main(argv: list[str] | None = None) -> int:
             report = run(args)
     baseline = json.loads(baseline_file.read_text()) if baseline_file else None
     if baseline is not None:
-        report["baseline"] = {"file": str(baseline_file), "rows": baseline["dataset"]["rows"]}
+        report["baseline"] = {
+            "file": str(baseline_file),
+            "rows": baseline["dataset"]["rows"],
+            "references_rps": reference_drift(report, baseline),
+        }
     report["targets"] = judge(report, baseline, args.smoke or args.tenth)
     report["passed"] = all(t["met"] for t in report["targets"])
     output.parent.mkdir(parents=True, exist_ok=True)
