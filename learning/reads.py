@@ -194,25 +194,26 @@ def cycles_taken_part_in(user: Any, place: Place) -> set[int]:
         return set()
     known: dict[int, set[int]] = place.__dict__.setdefault("_learning_cycles_by_user", {})
     if user.pk not in known:
-        # A plain cursor: every signed-in place home asks this, and building the ORM's query
-        # (three joins) cost more than PostgreSQL takes to plan and answer it.
-        with connection.cursor() as cursor:
-            cursor.execute(_taken_part_sql(), [user.pk, place.pk, user.pk, place.pk])
-            known[user.pk] = {row[0] for row in cursor.fetchall()}
+        if not is_member(user, place):  # the membership the page's place query brought along
+            known[user.pk] = set()
+        else:
+            # A plain cursor: every signed-in place home asks this, and building the ORM's
+            # query cost more than PostgreSQL takes to plan and answer it.
+            with connection.cursor() as cursor:
+                cursor.execute(_taken_part_sql(), [user.pk, place.pk])
+                known[user.pk] = {row[0] for row in cursor.fetchall()}
     return known[user.pk]
 
 
 @cache
 def _taken_part_sql() -> str:
-    """The cycles of a place that a person takes part in while a member of it."""
+    """The cycles of a place that a person takes part in."""
     q = connection.ops.quote_name
     participant = q(CycleParticipant._meta.db_table)
     cycle = q(LearningCycle._meta.db_table)
-    membership = q(Membership._meta.db_table)
     return (
         f"SELECT p.cycle_id FROM {participant} p JOIN {cycle} c ON c.id = p.cycle_id"
-        " WHERE p.user_id = %s AND c.place_id = %s AND EXISTS"
-        f" (SELECT 1 FROM {membership} m WHERE m.user_id = %s AND m.place_id = %s)"
+        " WHERE p.user_id = %s AND c.place_id = %s"
     )
 
 

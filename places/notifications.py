@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -236,6 +237,7 @@ def unread_count(user: Any) -> int:
 UNREAD_TOLD = "_unread_notifications"
 
 
+@cache
 def _unread_sql() -> str:
     """A person's unread count (the ``notification_unread`` index answers it alone)."""
     table = connection.ops.quote_name(Notification._meta.db_table)
