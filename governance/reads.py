@@ -20,6 +20,7 @@ from django.utils.functional import SimpleLazyObject
 
 from places.models import Interest, Perspective, Place
 from places.parts import fetch_parts, place_part
+from relational.http import query_text
 
 from .models import Decider, Decision, Dissent, Evidence, Implementation, Input, Method, Status
 from .permissions import (
@@ -48,7 +49,7 @@ class LogFilters:
 
     @classmethod
     def from_query(cls, query: Any) -> LogFilters:
-        filters = cls(q=(query.get("q") or "").strip()[:200])
+        filters = cls(q=query_text(query, "q", 200))
         status = query.get("status") or ""
         if status in Status.values:
             filters.status = status

@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from places.models import Membership, Place
 from places.parts import place_part, site_part
 from places.permissions import is_member
+from relational.http import query_text
 from relational.paging import asked_number, count_and_rows, known_page, one_query_page
 
 from .charts import MeasureChart, WorldsChart, measure_chart, worlds_chart
@@ -309,7 +310,7 @@ class LibraryFilters:
         problems = []
 
         def choice(name: str, allowed: list[str], label: str) -> str:
-            value = str(query.get(name, "") or "").strip()
+            value = query_text(query, name, 100)
             if value and value not in allowed:
                 problems.append(
                     f"We ignored the {label} filter: “{value[:40]}” is not one we know."
@@ -318,12 +319,12 @@ class LibraryFilters:
             return value
 
         return cls(
-            q=str(query.get("q", "") or "").strip()[:200],
-            mission=str(query.get("mission", "") or "").strip()[:100],
+            q=query_text(query, "q", 200),
+            mission=query_text(query, "mission", 100),
             level=choice("level", RelationshipLevel.values, "relationship level"),
             horizon=choice("horizon", Horizon.values, "horizon"),
             world=choice("world", World.values, "world of service"),
-            place=str(query.get("place", "") or "").strip()[:80],
+            place=query_text(query, "place", 80),
             problems=problems,
         )
 

@@ -1,6 +1,9 @@
-"""Typed request classes, and the client address as the rate limits see it."""
+"""Typed request classes, free text read from a query string, and the client address as the
+rate limits see it."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -26,3 +29,10 @@ def client_ip(request: HttpRequest) -> str:
         if len(hops) >= count:
             return hops[-count]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def query_text(query: Any, name: str, limit: int) -> str:
+    """A free-text value of a query string (a search, a slug), stripped and cut to ``limit``.
+    NUL characters are dropped: nobody types one, and PostgreSQL refuses them in text, so a
+    search carrying one would otherwise fail instead of searching."""
+    return str(query.get(name, "") or "").replace("\x00", "").strip()[:limit]

@@ -26,7 +26,7 @@ from places.models import Frequency, Invitation, Notification, OutboxMessage, Pl
 from places.outbox import retry_failed
 from places.templatetags.rhythm import badge_context
 from places.views.places import render_form
-from relational.http import AuthenticatedHttpRequest, HtmxHttpRequest
+from relational.http import AuthenticatedHttpRequest, HtmxHttpRequest, query_text
 from relational.models import User
 
 PAGE_SIZE = 25
@@ -245,7 +245,7 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
 def mention_candidates(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Members whose names match ``?q=``, for the mention autocomplete (members only)."""
     place, _ = get_place_for_member(request.user, slug)
-    found = mentions.candidates(place, request.GET.get("q", ""))
+    found = mentions.candidates(place, query_text(request.GET, "q", 80))
     response = JsonResponse({"members": found})
     response["Cache-Control"] = "private, no-store"
     return response

@@ -118,6 +118,19 @@ def test_unknown_filter_values_are_ignored_and_said_never_an_error(client_for, s
     assert "We ignored the horizon filter" in body and "3 cycles" in body
 
 
+def test_a_nul_character_in_a_search_is_dropped_never_an_error(
+    client_for, shelf, participant
+) -> None:
+    """Nobody types one, and PostgreSQL refuses it in text: the rest is searched."""
+    for who in (None, participant):
+        response = client_for(who).get(LIBRARY, {"q": "vis\x00its", "mission": "\x00"})
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Knocking on doors" in body and "Warm spaces" not in body
+        place = client_for(who).get(LIBRARY, {"place": "eastbrook\x00"}).content.decode()
+        assert "Home from hospital" in place and "Knocking on doors" not in place
+
+
 def test_an_htmx_search_returns_just_the_results(client_for, shelf) -> None:
     response = client_for(None).get(
         LIBRARY, {"q": "doors"}, headers={"HX-Request": "true", "HX-Target": "library-results"}

@@ -198,6 +198,8 @@ def test_the_autocomplete_lists_members_of_the_place_for_members_only(
         m["name"] for m in json.loads(client_for(member).get(url, {"q": "res"}).content)["members"]
     ] == ["Rhiannon Resident"]
     assert json.loads(client_for(member).get(url, {"q": "zzz"}).content)["members"] == []
+    nul = client_for(member).get(url, {"q": "rh\x00"})  # dropped, never an error
+    assert [m["name"] for m in json.loads(nul.content)["members"]] == ["Rhiannon Resident"]
     assert client_for(outsider).get(url).status_code == 403
     private = reverse("places:mention_candidates", kwargs={"slug": private_place.slug})
     assert client_for(outsider).get(private).status_code == 404
