@@ -26,6 +26,7 @@ and allocator, in every state, on a public and a members-only place.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.timezone import localtime
@@ -217,6 +218,14 @@ def why_not_points_on(user: Any, idea: Idea) -> str:
 def can_link_award_cycle(user: Any, award: Award) -> bool:
     """A steward, or the awarded idea's proposer (while a member), links the cycle that follows."""
     place = award.round.fund.place
+    return award.pk in linkable_awards(user, place, [(award.pk, award.idea.proposer_id)])
+
+
+def linkable_awards(user: Any, place: Any, awards: Iterable[tuple[int, int | None]]) -> set[int]:
+    """Of a place's awards, given as (id, the awarded idea's proposer id), those whose learning
+    cycle this person may link (:func:`can_link_award_cycle`), with no award row read."""
     if is_steward(user, place):
-        return True
-    return is_proposer(user, award.idea) and is_member(user, place)
+        return {pk for pk, _ in awards}
+    if not (_signed_in(user) and is_member(user, place)):
+        return set()
+    return {pk for pk, proposer_id in awards if proposer_id == user.pk}

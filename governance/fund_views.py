@@ -23,6 +23,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
@@ -30,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from places.access import get_place_for_member, get_place_for_steward, get_place_for_user
 from places.models import Interest, Place
-from places.parts import place_part
+from places.parts import keep_part, peek_part, place_part
 from places.permissions import can_flag, is_member
 from relational.http import AuthenticatedHttpRequest, HtmxHttpRequest
 
@@ -45,7 +46,7 @@ from .fund_forms import (
     RoundForm,
     TieForm,
 )
-from .fund_models import Award, Fund, Idea, IdeaVersion, Round, RoundState
+from .fund_models import Award, Fund, Idea, IdeaVersion, Round, RoundResult, RoundState
 
 #: How many reflections of an award's learning cycle the fund page shows.
 REFLECTIONS_SHOWN = 2
@@ -117,15 +118,20 @@ def _reflections(user: Any, place: Place) -> Prefetch:
 def fund_awards(fund: Fund, user: Any = None) -> list[Award]:
     """A fund's awards with what the page, the CSV and 360Giving show, in a fixed number of
     queries however many there are."""
-    place = fund.place
-    rows = list(
-        Award.objects.for_fund(fund)
-        .select_related("round", "idea", "decision", "cycle")
-        .prefetch_related(_reflections(user, place))
-        .order_by("round__number", "rank", "id")
-    )
+    rows = _award_rows(fund, user)
     _share(rows, fund)
     return rows
+
+
+def _award_rows(fund: Fund, user: Any) -> list[Award]:
+    """The awards as read, before :func:`_share` gives them the fund (so a kept copy holds no
+    place, and no reader's membership)."""
+    return list(
+        Award.objects.for_fund(fund)
+        .select_related("round", "idea", "decision", "cycle")
+        .prefetch_related(_reflections(user, fund.place))
+        .order_by("round__number", "rank", "id")
+    )
 
 
 def _share(awards: list[Award], fund: Fund) -> None:
@@ -156,13 +162,65 @@ class PotChart:
         self.remaining_width = self.WIDTH - self.awarded_width
 
 
-def _fund_page(request: HtmxHttpRequest, place: Place, fund: Fund) -> dict[str, Any]:
-    user = request.user
+#: An award as every request of the fund page needs it, for who may link its cycle and for the
+#: sums: (id, round id, amount, the awarded idea's proposer id).
+AwardFacts = tuple[int, int, Decimal, int | None]
 
-    def rounds_and_ideas() -> tuple[list[Round], list[Idea]]:
-        rounds = list(fund.rounds.select_related("result__decision").order_by("-number"))
+
+def _fund_facts(place: Place, fund_id: int) -> tuple[Fund, list[Round], list[AwardFacts]]:
+    """The fund, its rounds (newest first) and its awards' facts: what the fund page asks on
+    every request to know what this reader is offered, kept while the place is unchanged
+    (places.parts). Small (no related rows), so cheap to read; the ideas and the awards
+    themselves are read only when the page's kept rendering does not fit the reader."""
+    name = f"fund-facts:{fund_id}"
+    kept = peek_part(place, name)
+    if kept is not None:
+        fund, rounds, awards = kept[0]
+    else:
+        found = Fund.objects.filter(place=place, pk=fund_id).first()
+        if found is None:
+            raise Http404("No such fund")
+        fund = found
+        rounds = list(Round.objects.filter(fund_id=fund.pk).order_by("-number"))
+        awards = list(
+            Award.objects.for_fund(fund)
+            .order_by("id")
+            .values_list("pk", "round_id", "amount", "idea__proposer_id")
+        )
+        # Kept as read: before a place, a membership or a round's state is cached on them.
+        keep_part(place, name, (fund, rounds, awards))
+    fund.place = place  # the same instance, so the membership cache applies
+    for round_ in rounds:
+        round_.fund = fund
+    return fund, rounds, awards
+
+
+def _fund_page(
+    request: HtmxHttpRequest,
+    place: Place,
+    fund: Fund,
+    rounds: list[Round],
+    award_facts: list[AwardFacts],
+) -> dict[str, Any]:
+    """The fund page's context. What it offers this reader comes from the small facts; the
+    rounds' ideas and results and the awards are read (from their kept parts, or the database)
+    only if the page's kept rendering does not fit the reader (``fund_reader``)."""
+    user = request.user
+    member = is_member(user, place)
+    offers = {r.pk: (rules.can_propose_idea(user, r), rules.can_allocate(user, r)) for r in rounds}
+    may_add_round = rules.can_add_round(user, fund)
+    may_link = rules.linkable_awards(user, place, [(pk, by) for pk, _, _, by in award_facts])
+    awarded_in: dict[int, Decimal] = defaultdict(Decimal)
+    for _, round_id, amount, _ in award_facts:
+        awarded_in[round_id] += amount
+
+    def results_and_ideas() -> tuple[dict[int, RoundResult], list[Idea]]:
+        results = {
+            r.round_id: r
+            for r in RoundResult.objects.filter(round__fund_id=fund.pk).select_related("decision")
+        }
         ideas: list[Idea] = list(
-            Idea.objects.filter(round__in=rounds)
+            Idea.objects.filter(round__fund_id=fund.pk)
             .select_related("proposer")
             .prefetch_related("missions")
             .annotate(
@@ -172,80 +230,67 @@ def _fund_page(request: HtmxHttpRequest, place: Place, fund: Fund) -> dict[str, 
             )
             .order_by("created_at", "id")
         )  # fmt: skip
-        return rounds, ideas
+        return results, ideas
 
-    # The same for everyone: kept while the place is unchanged (places.parts; every round,
-    # idea, comment, co-designer, point and result moves its place's version).
-    rounds, ideas = place_part(place, f"fund-rounds-ideas:{fund.pk}", rounds_and_ideas)
-    for round_ in rounds:
-        round_.fund = fund
-    by_round: dict[int, list[Idea]] = defaultdict(list)
-    rounds_by_id = {r.pk: r for r in rounds}
-    for idea in ideas:
-        idea.round = rounds_by_id[idea.round_id]
-        by_round[idea.round_id].append(idea)
-    # Kept for each kind of reader: the reflections shown are the public ones, or a member's.
-    member = is_member(user, place)
-    awards = place_part(
-        place,
-        f"fund-awards:{fund.pk}:{'member' if member else 'public'}",
-        lambda: fund_awards(fund, user),
-    )
-    _share(awards, fund)
-    awarded = sum((a.amount for a in awards), Decimal("0"))
-    sections = []
-    for round_ in rounds:
-        result = getattr(round_, "result", None) if round_.closed_at else None
-        round_ideas = by_round.get(round_.pk, [])
-        if result is not None:
-            ranked = {row["idea"]: row for row in result.ranking}
-            for ranked_idea in round_ideas:
-                ranked_idea.result_row = ranked.get(ranked_idea.pk)  # type: ignore[attr-defined]
-            round_ideas.sort(
-                key=lambda i: (i.result_row["rank"] if i.result_row else 10**6, i.pk)  # type: ignore[attr-defined]
+    def sections() -> list[dict[str, Any]]:
+        # The same for everyone: kept while the place is unchanged (places.parts; every round,
+        # idea, comment, co-designer, point and result moves its place's version).
+        results, ideas = place_part(place, f"fund-results-ideas:{fund.pk}", results_and_ideas)
+        by_round: dict[int, list[Idea]] = defaultdict(list)
+        rounds_by_id = {r.pk: r for r in rounds}
+        for idea in ideas:
+            idea.round = rounds_by_id[idea.round_id]
+            by_round[idea.round_id].append(idea)
+        built = []
+        for round_ in rounds:
+            result = results.get(round_.pk) if round_.closed_at else None
+            round_ideas = by_round.get(round_.pk, [])
+            if result is not None:
+                ranked = {row["idea"]: row for row in result.ranking}
+                for ranked_idea in round_ideas:
+                    ranked_idea.result_row = ranked.get(ranked_idea.pk)  # type: ignore[attr-defined]
+                round_ideas.sort(
+                    key=lambda i: (i.result_row["rank"] if i.result_row else 10**6, i.pk)  # type: ignore[attr-defined]
+                )
+                if result.decision is not None:
+                    result.decision.place = place
+            built.append(
+                {
+                    "round": round_,
+                    "state": round_.current_state,
+                    "ideas": round_ideas,
+                    "result": result,
+                    "may_propose": offers[round_.pk][0],
+                    "may_allocate": offers[round_.pk][1],
+                    "round_awarded": awarded_in.get(round_.pk, Decimal("0")),
+                }
             )
-            if result.decision is not None:
-                result.decision.place = place
-        sections.append(
-            {
-                "round": round_,
-                "state": round_.current_state,
-                "ideas": round_ideas,
-                "result": result,
-                "may_propose": rules.can_propose_idea(user, round_),
-                "may_allocate": rules.can_allocate(user, round_),
-                "round_awarded": sum(
-                    (a.amount for a in awards if a.round_id == round_.pk), Decimal("0")
-                ),
-            }
-        )
-    may_add_round = rules.can_add_round(user, fund)
-    may_link = {a.pk for a in awards if rules.can_link_award_cycle(user, a)}
+        return built
+
+    def awards() -> list[Award]:
+        # Kept for each kind of reader: the reflections shown are the public ones, or a member's.
+        kind = "member" if member else "public"
+        rows = place_part(place, f"fund-awards:{fund.pk}:{kind}", lambda: _award_rows(fund, user))
+        _share(rows, fund)
+        return rows
+
     open_for_points = any(
-        s["state"] in (RoundState.ALLOCATING, RoundState.COUNTING, RoundState.CLOSED)
-        for s in sections
+        r.current_state in (RoundState.ALLOCATING, RoundState.COUNTING, RoundState.CLOSED)
+        for r in rounds
     )
     return {
         "place": place,
         "fund": fund,
-        "sections": sections,
-        "awards": awards,
-        "chart": PotChart(fund.pot, awarded),
+        "sections": SimpleLazyObject(sections),
+        "awards": SimpleLazyObject(awards),
+        "chart": PotChart(fund.pot, sum(awarded_in.values(), Decimal("0"))),
         "rule": funds.ALLOCATION_RULE,
         "rule_first": not open_for_points,
-        "funder_org_id": threesixty.funder_org_id(fund),
+        "funder_org_id": SimpleLazyObject(lambda: threesixty.funder_org_id(fund)),
         "may_add_round": may_add_round,
         "may_link": may_link,
         # All the page's kept piece (place_fragment) shows that depends on the reader.
-        "fund_reader": (
-            member,
-            may_add_round,
-            [
-                (r.pk, s["may_propose"], s["may_allocate"])
-                for r, s in zip(rounds, sections, strict=True)
-            ],
-            sorted(may_link),
-        ),
+        "fund_reader": (member, may_add_round, sorted(offers.items()), sorted(may_link)),
     }
 
 
@@ -325,8 +370,9 @@ def fund_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def fund_detail(request: HtmxHttpRequest, slug: str, fund_id: int) -> HttpResponse:
     place, _membership = get_place_for_user(request.user, slug)
-    fund = _fund_in(place, fund_id)
-    response = render(request, "governance/fund.html", _fund_page(request, place, fund))
+    fund, rounds, award_facts = _fund_facts(place, fund_id)
+    context = _fund_page(request, place, fund, rounds, award_facts)
+    response = render(request, "governance/fund.html", context)
     if not place.is_public:
         patch_cache_control(response, private=True)
     return response

@@ -336,6 +336,88 @@ def test_a_kept_fund_page_offers_a_new_round_to_stewards_only(
         assert "Add a round" not in _read(client_for(member), url)[1]
 
 
+def test_a_kept_fund_page_offers_linking_an_award_s_cycle_to_its_proposer_and_stewards_only(
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    place: Place,
+    steward: User,
+    member: User,
+    resident: User,
+) -> None:
+    """Who may link an award's learning cycle is read from the fund's small kept facts, not
+    from the awards: the proposer and a steward are offered it, another member never is (the
+    kept rendering is not theirs), and a new award shows on the next request."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from governance.fund_models import Award, Idea, RoundResult, RoundState
+    from tests.governance.fund_cast import close_round, fix_electorate, make_fund, make_round
+
+    fund = make_fund(place, steward, pot=Decimal("5000.00"))
+    round_ = make_round(fund, RoundState.COUNTING, pot=Decimal("5000.00"))
+    fix_electorate(round_, [member])
+    close_round(round_)
+    decision = RoundResult.objects.get(round=round_).decision
+    url = fund.get_absolute_url()
+
+    def award(proposer: User, title: str) -> None:
+        idea = Idea.objects.create(
+            round=round_, proposer=proposer, title=title, description="x",
+            amount=Decimal("250.00"), learning="y",
+        )  # fmt: skip
+        Award.objects.create(
+            round=round_, idea=idea, amount=idea.amount, recipient_name="Friends of the park",
+            awarded_on=timezone.localdate(), rank=1, points=1, decision=decision,
+        )  # fmt: skip
+
+    award(member, "Benches by the pond")
+    for _ in range(2):  # built for each reader, then kept
+        proposers = _read(client_for(member), url)[1]
+        stewards = _read(client_for(steward), url)[1]
+        others = _read(client_for(resident), url)[1]
+        anyones = _read(client_for(None), url)[1]
+        link = "Link a learning cycle"
+        assert link in proposers and link in stewards
+        assert link not in others and link not in anyones
+        assert "Benches by the pond" in others and "£250" in anyones
+    award(resident, "Litter pickers for the estate")
+    now_theirs = _read(client_for(resident), url)[1]
+    assert "Litter pickers for the estate" in now_theirs and "Link a learning cycle" in now_theirs
+    assert "£500" in _read(client_for(None), url)[1]  # awarded so far, from the kept facts
+
+
+def test_a_fund_s_kept_facts_hold_no_place_and_no_reader(
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    place: Place,
+    steward: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What is kept for everyone must not carry the place as one reader loaded it (with their
+    membership): the fund and its rounds are kept as read."""
+    import pickle
+
+    from governance import fund_views
+    from places.parts import keep_part
+    from tests.governance.fund_cast import make_fund
+
+    kept: dict[str, Any] = {}
+
+    def keeping(place: Any, name: str, value: Any) -> None:
+        kept[name] = pickle.dumps(value)  # what the cache stores, as it stores it
+        keep_part(place, name, value)
+
+    monkeypatch.setattr(fund_views, "keep_part", keeping)
+    fund = make_fund(place, steward)
+    _read(client_for(steward), fund.get_absolute_url())
+    stored = kept[f"fund-facts:{fund.pk}"]
+    assert b"places.models" not in stored and b"Membership" not in stored
+    kept_fund, rounds, awards = pickle.loads(stored)
+    assert kept_fund.pk == fund.pk and [r.fund_id for r in rounds] == [fund.pk] and awards == []
+    assert "_round_state_now" not in rounds[0].__dict__  # a state is worked out when read
+
+
 def test_a_kept_api_list_is_the_same_answer_shows_a_change_at_once_and_keeps_drafts_private(
     parts_on: None,
     client_for: Callable[[User | None], Client],
