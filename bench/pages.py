@@ -56,10 +56,11 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from contextlib import ExitStack, contextmanager, nullcontext
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS_DIR = BASE_DIR / "bench" / "results"
@@ -525,23 +526,32 @@ def commit() -> str:
     return head + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    import django
+@dataclass
+class Site:
+    """A server on one dataset, with its pages' URLs and its members' sessions."""
 
-    django.setup()
-    from django.db import connection
+    base: str
+    rows: dict[str, int]
+    pages: list[Page]
+    members: list[Member]
 
+
+def prepare(
+    args: argparse.Namespace,
+) -> tuple[dict[str, int], dict[str, int], list[Page], list[Member]]:
+    """The dataset's row counts and minimum, and the pages and members to measure; refuses a
+    dataset smaller than the run needs (unless ``--smoke``)."""
     if pending := unapplied_migrations():
         raise SystemExit(f"The database needs `manage.py migrate` first ({', '.join(pending)}).")
     rows = row_counts()
-    minimum = dataset_minimum(0.1 if args.tenth else 1.0)
+    minimum = dataset_minimum(args.scale)
     if not args.smoke and (short := short_of(rows, minimum)):
         raise SystemExit(
-            f"This is not the {'tenth' if args.tenth else 'full'} dataset, so the figures would "
+            f"This is not the {scale_name(args.scale)} dataset, so the figures would "
             "mean nothing:\n  "
             + "\n  ".join(short)
             + "\nLoad it with `manage.py seed_scale"
-            + (" --scale 0.1" if args.tenth else "")
+            + (f" --scale {args.scale:g}" if args.scale != 1 else "")
             + "`, or use --smoke for a quick check."
         )
     rng = random.Random(42)
@@ -552,17 +562,101 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     members = pick_members(MEMBERS, rng)
     if not members:
         raise SystemExit("The dataset has no members to sign in as.")
+    return rows, minimum, pages, members
+
+
+def scale_name(scale: float) -> str:
+    return {1.0: "full", 0.1: "tenth", 10.0: "ten times"}.get(scale, f"{scale:g} ×")
+
+
+def serve(args: argparse.Namespace) -> None:
+    """``--serve``: the server of the dataset measured beside the main one (``--beside``). It
+    prints one line, ``SITE`` and the site as JSON, then serves until its input closes (the
+    main run ends, or stops), then stops the server and deletes the sessions it made."""
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    rows, _, pages, members = prepare(args)
+    connection.close()
+    env = dict(os.environ, BENCH_COUNT_QUERIES="true")
+    with member_sessions(members), gunicorn(env, free_port(), args.workers) as base:
+        site = Site(base, rows, pages, members)
+        print("SITE " + json.dumps(asdict(site)), flush=True)
+        sys.stdin.read()
+
+
+def other_redis_db(url: str) -> str:
+    """The same Redis server, the next database number: the two datasets have the same ids and
+    slugs, so what one server keeps in its cache must not be what the other finds."""
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(number + 1) % 16}"))
+
+
+@contextmanager
+def beside_site(args: argparse.Namespace) -> Iterator[Site]:
+    """The ``--beside`` dataset's server, started by this script in a process of its own."""
+    env = dict(
+        os.environ,
+        DATABASE_URL=args.beside,
+        REDIS_URL=other_redis_db(os.environ["REDIS_URL"]),
+    )
+    command = [
+        sys.executable, __file__, "--serve", f"--scale={args.beside_scale}",
+        f"--urls={args.urls}", f"--workers={args.workers}",
+    ]  # fmt: skip
+    if args.pages:
+        command += ["--pages", *args.pages]
+    child = subprocess.Popen(
+        command, cwd=BASE_DIR, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdin is not None and child.stdout is not None
+    try:
+        line = next((ln for ln in child.stdout if ln.startswith("SITE ")), None)
+        if line is None:
+            raise SystemExit(f"The --beside dataset's server did not start (exit {child.wait()}).")
+        data = json.loads(line[len("SITE ") :])
+        yield Site(
+            data["base"],
+            data["rows"],
+            [
+                Page(**dict(p, by_place={int(k): v for k, v in p["by_place"].items()}))
+                for p in data["pages"]
+            ],
+            [Member(**m) for m in data["members"]],
+        )
+    finally:
+        child.stdin.close()
+        try:
+            child.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    rows, minimum, pages, members = prepare(args)
     load_start = os.getloadavg()
     connection.close()  # the server's workers open their own
 
     env = dict(os.environ, BENCH_COUNT_QUERIES="true")
     results: list[dict[str, Any]] = []
+    beside_results: list[dict[str, Any]] = []
     references: dict[str, dict[str, list[dict[str, Any]]]] = {}
     with (
         member_sessions(members),
         tempfile.TemporaryDirectory() as tmp,
+        beside_site(args) if args.beside else nullcontext() as beside,
         gunicorn(env, free_port(), args.workers) as base,
     ):
+        main = Site(base, rows, pages, members)
         workdir = Path(tmp)
         timing = {
             "seconds": args.seconds,
@@ -570,9 +664,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "connections": args.connections,
             "workdir": workdir,
         }
-        signed_out = [m for m in members if SIGN_OUT_FORM not in get(base + "/", m.cookie)[1]]
-        if signed_out:
-            raise SystemExit(f"{len(signed_out)} member sessions do not sign anyone in")
+        for site in (main, beside) if beside else (main,):
+            signed_out = [
+                m for m in site.members if SIGN_OUT_FORM not in get(site.base + "/", m.cookie)[1]
+            ]
+            if signed_out:
+                raise SystemExit(f"{len(signed_out)} member sessions do not sign anyone in")
         who_runs = [w for w in ("anonymous", "signed_in") if not args.who or w == args.who]
 
         def refs_for(who: str) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -589,25 +686,38 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     references.setdefault(who, {}).setdefault(name, []).append(figures)
                     say(f"reference {name:<6} {who:<10} {figures['rps']:>8} req/s")
 
+        def measure_page(site: Site, key: str, who: str) -> dict[str, Any]:
+            page = next(p for p in site.pages if p.key == key)
+            if who == "anonymous":
+                requests = [(p, "") for p in page.anonymous]
+            else:
+                requests = signed_in_requests(page, site.members, args.urls)
+            if problems := preflight(site.base, requests, who == "signed_in"):
+                raise SystemExit(f"{page.label} ({who}): " + "; ".join(problems))
+            figures = measure(site.base, requests, **timing)
+            figures.update(page=page.key, label=page.label, who=who, available=page.available)
+            if who == "signed_in":
+                figures["members"] = len({c for _, c in requests})
+            say(
+                f"{page.label:<28} {who:<10} {figures['rps']:>8} req/s  p95 "
+                f"{figures['p95_ms']} ms  queries {figures['queries_max']}  "
+                f"errors {figures['errors']}" + ("  (beside)" if site is beside else "")
+            )
+            return figures
+
         measure_references()
+        turn = 0
         for page in pages:
             for who in who_runs:
-                if who == "anonymous":
-                    requests = [(p, "") for p in page.anonymous]
-                else:
-                    requests = signed_in_requests(page, members, args.urls)
-                if problems := preflight(base, requests, who == "signed_in"):
-                    raise SystemExit(f"{page.label} ({who}): " + "; ".join(problems))
-                figures = measure(base, requests, **timing)
-                figures.update(page=page.key, label=page.label, who=who, available=page.available)
-                if who == "signed_in":
-                    figures["members"] = len({c for _, c in requests})
-                results.append(figures)
-                say(
-                    f"{page.label:<28} {who:<10} {figures['rps']:>8} req/s  p95 "
-                    f"{figures['p95_ms']} ms  queries {figures['queries_max']}  "
-                    f"errors {figures['errors']}"
-                )
+                if beside is None:
+                    results.append(measure_page(main, page.key, who))
+                    continue
+                # Side by side, in turns (this dataset first, then the other first), so a
+                # drift of the machine falls on both alike.
+                order = [(main, results), (beside, beside_results)]
+                for site, into in order if turn % 2 == 0 else reversed(order):
+                    into.append(measure_page(site, page.key, who))
+                turn += 1
         if not args.smoke:  # again at the end, so a drift of the machine is averaged out
             measure_references()
 
@@ -621,7 +731,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         figures["ratio_table"] = round(figures["rps"] / refs["table"], 3)
     return {
         "benchmark": "pages under gunicorn against two reference pages",
-        "mode": "smoke" if args.smoke else ("tenth" if args.tenth else "full"),
+        "mode": "smoke" if args.smoke else scale_name(args.scale),
         "commit": commit(),
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {
@@ -654,6 +764,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for who, by in references.items()
         },
         "pages": results,
+        **(
+            {
+                "beside": {
+                    "database": args.beside.rsplit("/", 1)[-1],
+                    "scale": args.beside_scale,
+                    "rows": beside.rows,
+                    "pages": beside_results,
+                }
+            }
+            if beside
+            else {}
+        ),
     }
 
 
@@ -770,6 +892,35 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {p['ratio_text']} "
             f"| {p['ratio_table']} |"
         )
+    if beside := report.get("beside"):
+        rows = beside["rows"]
+        lines += [
+            "",
+            f"The same pages at {beside['scale']:g} × the data (database "
+            f"`{beside['database']}`), served by a second server and measured in the same run, "
+            "page by page in turns with the table above (one first, then the other), so that "
+            "the machine's drift falls on both alike. Dataset: "
+            + ", ".join(f"{k} {v:,}" for k, v in rows.items())
+            + ".",
+            "",
+            "| page | who | URLs | req/s | p50 ms | p95 ms | p99 ms | errors | queries (max) "
+            "| cache hits | p95 here / there |",
+            "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        ]
+        here = {(p["page"], p["who"]): p for p in report["pages"]}
+        for p in beside["pages"]:
+            other = here.get((p["page"], p["who"]))
+            ratio = (
+                f"{other['p95_ms'] / max(p['p95_ms'], 0.1):.2f}"
+                if other and other["p95_ms"] is not None and p["p95_ms"] is not None
+                else ""
+            )
+            lines.append(
+                f"| {p['label']} | {p['who'].replace('_', ' ')} | {p['urls']} | {p['rps']} "
+                f"| {p['p50_ms']} | {p['p95_ms']} | {p['p99_ms']} | {p['errors']} "
+                f"| {p['queries_mean']:g} ({p['queries_max']}) | {p.get('cache_hits', 0):.0%} "
+                f"| {ratio} |"
+            )
     missed = [t for t in report["targets"] if not t["met"]]
     lines += [
         "",
@@ -814,6 +965,19 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help=f"results at a tenth of the data (default {TENTH_RESULTS.relative_to(BASE_DIR)})",
     )
+    parser.add_argument(
+        "--beside",
+        metavar="DATABASE_URL",
+        default=os.environ.get("BENCH_BESIDE_DATABASE_URL") or None,
+        help="also serve this database (a tenth of the data: seed_scale --scale 0.1) and measure "
+        "each page on it in turns with the main one, in the same run; the p95 and query "
+        "comparisons then use these figures (default: $BENCH_BESIDE_DATABASE_URL)",
+    )
+    parser.add_argument(
+        "--beside-scale", type=float, default=0.1, help="the --beside dataset's scale (0.1)"
+    )
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--scale", type=float, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--output", type=Path, help="results file (default bench/results/)")
     parser.add_argument(
         "--judge",
@@ -826,6 +990,12 @@ def main(argv: list[str] | None = None) -> int:
         args.seconds = 1.0 if args.smoke else 30.0
     if args.warmup is None:
         args.warmup = 0.0 if args.smoke else 5.0
+    if args.scale is None:
+        args.scale = 0.1 if args.tenth else 1.0
+    if args.serve:
+        with environment():
+            serve(args)
+        return 0
     if args.judge is None and shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk (make bench-pages does it)")
     name = (
@@ -845,7 +1015,10 @@ def main(argv: list[str] | None = None) -> int:
         with environment():
             report = run(args)
     baseline = json.loads(baseline_file.read_text()) if baseline_file else None
-    if baseline is not None:
+    if "beside" in report:  # measured in the same run: that is the comparison
+        baseline_file = None
+        baseline = {"pages": report["beside"]["pages"]}
+    elif baseline is not None:
         report["baseline"] = {
             "file": str(baseline_file),
             "rows": baseline["dataset"]["rows"],
