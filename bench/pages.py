@@ -26,7 +26,10 @@ One run, on the database in ``DATABASE_URL`` (the embedded one of ``make run`` i
    ``pages.md``, prints the table, and exits 1 if a target is missed.
 
 Each page is compared with the references measured the same way (anonymous pages with anonymous
-references; signed-in pages with references requested with members' session cookies). The
+references; signed-in pages with references requested with members' session cookies): the
+reference it is judged against (anonymous: the text; signed in: the table) is measured again
+right after it (``--reference-seconds``, 15), so the ratio compares the two at the same moment
+however the shared machine drifts; the start and end measurements give the other ratio. The
 references never read the session or the user (Django loads them only when asked), so a
 signed-in page's ratio also counts what signing in costs it. ``--baseline`` compares with an
 earlier results file (the same pages at a tenth of the data, ``--tenth``): the query counts must
@@ -705,18 +708,32 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
             return figures
 
+        def measure_next_reference(who: str, figures: dict[str, Any]) -> None:
+            """The reference a page is judged against (anonymous: the text; signed in: the
+            table), measured right after it, so the ratio compares the two at the same moment
+            of the machine, however it drifts during the run."""
+            name = "text" if who == "anonymous" else "table"
+            ref = measure(base, dict(refs_for(who))[name], **reference_timing)
+            figures["next_reference"] = {
+                "name": name,
+                "rps": ref["rps"],
+                "p95_ms": ref["p95_ms"],
+                "errors": ref["errors"],
+            }
+            say(f"  reference {name:<6} {who:<10} {ref['rps']:>8} req/s, right after it")
+
+        reference_timing = dict(timing, seconds=min(args.seconds, args.reference_seconds))
         measure_references()
         turn = 0
         for page in pages:
             for who in who_runs:
-                if beside is None:
-                    results.append(measure_page(main, page.key, who))
-                    continue
-                # Side by side, in turns (this dataset first, then the other first), so a
-                # drift of the machine falls on both alike.
-                order = [(main, results), (beside, beside_results)]
+                # With --beside, side by side in turns (this dataset first, then the other
+                # first), so a drift of the machine falls on both alike.
+                order = [(main, results), (beside, beside_results)] if beside else [(main, results)]
                 for site, into in order if turn % 2 == 0 else reversed(order):
                     into.append(measure_page(site, page.key, who))
+                    if site is main:
+                        measure_next_reference(who, into[-1])
                 turn += 1
         if not args.smoke:  # again at the end, so a drift of the machine is averaged out
             measure_references()
@@ -729,6 +746,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         refs = reference_rps[figures["who"]]
         figures["ratio_text"] = round(figures["rps"] / refs["text"], 3)
         figures["ratio_table"] = round(figures["rps"] / refs["table"], 3)
+        # The ratio a page is judged by is to its reference measured right after it.
+        if (after := figures.get("next_reference")) and after["rps"]:
+            figures[f"ratio_{after['name']}"] = round(figures["rps"] / after["rps"], 3)
     return {
         "benchmark": "pages under gunicorn against two reference pages",
         "mode": "smoke" if args.smoke else scale_name(args.scale),
@@ -872,9 +892,14 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "Dataset: " + ", ".join(f"{k} {v:,}" for k, v in rows.items()) + ".",
         "",
+        "The references' rows are measured at the start and the end of the run (req/s the "
+        "average). Each page is judged against the reference measured right after it (anonymous: "
+        "the text; signed in: the table; its req/s in the last column, and **bold** the ratio "
+        "judged); the other ratio is to the run's average.",
+        "",
         "| page | who | URLs | req/s | p50 ms | p95 ms | p99 ms | errors | queries (max) "
-        "| cache hits | × text | × table |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| cache hits | × text | × table | reference right after |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for who, by in report["references"].items():
         for name, ref in by.items():
@@ -882,15 +907,21 @@ def markdown(report: dict[str, Any]) -> str:
             lines.append(
                 f"| reference: {name} | {who.replace('_', ' ')} | {last['urls']} | {ref['rps']} "
                 f"| {last['p50_ms']} | {last['p95_ms']} | {last['p99_ms']} | "
-                f"{sum(r['errors'] for r in ref['runs'])} | {last['queries_max']} | | | |"
+                f"{sum(r['errors'] for r in ref['runs'])} | {last['queries_max']} | | | | |"
             )
     for p in report["pages"]:
+        after = p.get("next_reference")
+        judged = after["name"] if after else ""
+        after_cell = f"{judged} {after['rps']}" if after else ""
+        text, table = (
+            f"**{p[f'ratio_{n}']}**" if n == judged else str(p[f"ratio_{n}"])
+            for n in ("text", "table")
+        )
         lines.append(
             f"| {p['label']} | {p['who'].replace('_', ' ')} | {p['urls']} | {p['rps']} "
             f"| {p['p50_ms']} | {p['p95_ms']} | {p['p99_ms']} | {p['errors']} "
             f"| {p['queries_mean']:g} ({p['queries_max']}) | {p.get('cache_hits', 0):.0%} "
-            f"| {p['ratio_text']} "
-            f"| {p['ratio_table']} |"
+            f"| {text} | {table} | {after_cell} |"
         )
     if beside := report.get("beside"):
         rows = beside["rows"]
@@ -950,6 +981,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="any small dataset, seconds a page")
     parser.add_argument("--seconds", type=float, help="measured seconds a page (30; smoke 1)")
     parser.add_argument("--warmup", type=float, help="warm-up seconds a page (5; smoke 0)")
+    parser.add_argument(
+        "--reference-seconds",
+        type=float,
+        default=15.0,
+        help="measured seconds of the reference right after each page (15, at most --seconds)",
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--urls", type=int, default=400, help="URLs to rotate over, a page")

@@ -77,6 +77,12 @@ def test_the_page_benchmark_runs_with_no_errors_and_few_queries(
         assert page["queries_counted"] == page["requests"], where
         assert 1 <= page["queries_max"] <= 15, (where, page["queries_max"])
         assert page["ratio_text"] > 0 and page["ratio_table"] > 0, where
+        # Judged against its reference measured right after it.
+        after = page["next_reference"]
+        assert after["name"] == ("text" if page["who"] == "anonymous" else "table"), where
+        assert after["rps"] > 0 and after["errors"] == 0, where
+        judged = page[f"ratio_{after['name']}"]
+        assert judged == round(page["rps"] / after["rps"], 3), where
     library = next(p for p in report["pages"] if (p["page"], p["who"]) == ("library", "anonymous"))
     assert library["urls"] == 1000  # 1,000 different searches
     signed_in = [p for p in report["pages"] if p["who"] == "signed_in"]
