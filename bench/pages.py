@@ -1029,6 +1029,9 @@ def main(argv: list[str] | None = None) -> int:
         args.warmup = 0.0 if args.smoke else 5.0
     if args.scale is None:
         args.scale = 0.1 if args.tenth else 1.0
+    # A stop (Ctrl-C, SIGTERM) still stops the servers and deletes the sessions made, in the
+    # --serve process too (a `pkill -f bench/pages.py` stops both).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(f"stopped by {signum}"))
     if args.serve:
         with environment():
             serve(args)
@@ -1047,8 +1050,6 @@ def main(argv: list[str] | None = None) -> int:
         output = args.output or args.judge
         args.smoke, args.tenth = report["mode"] == "smoke", report["mode"] == "tenth"
     else:
-        # A stop (Ctrl-C, SIGTERM) still stops the server and deletes the sessions made.
-        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(f"stopped by {signum}"))
         with environment():
             report = run(args)
     baseline = json.loads(baseline_file.read_text()) if baseline_file else None

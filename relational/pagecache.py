@@ -22,9 +22,13 @@ Hits and misses say so in ``X-Cache``. Kept pages are stored gzip-compressed and
 to clients that take gzip.
 
 It is the outermost middleware, so a hit costs one query (the version) and one Redis read, and
-runs no other middleware: a kept page carries the headers the others gave it. Redis being away
-makes every request a miss (django-redis ignores its errors); PostgreSQL being away gets the
-same 503 page the views give then, without trying to reach it twice.
+runs no other middleware: a kept page carries the headers the others gave it. Each process also
+remembers the pages it last read from Redis (:class:`RecentPages`, within
+``PAGE_CACHE_LOCAL_BYTES``): a hit on one of them skips the Redis read, and is as fresh, since
+its key holds the version this very request read from PostgreSQL and it expires when its Redis
+copy does. Redis being away makes every request a miss (django-redis ignores its errors), but
+for the pages a process already remembers; PostgreSQL being away gets the same 503 page the
+views give then, without trying to reach it twice.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ import gzip
 import hashlib
 import logging
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
@@ -215,18 +222,23 @@ def _header_words(response: HttpResponse, name: str) -> set[str]:
     return {word.strip().lower() for word in response.get(name, "").split(",") if word.strip()}
 
 
-def _pack(response: HttpResponse) -> tuple[int, list[tuple[str, str]], bytes]:
+#: A kept page: status, headers, the gzip-compressed body, and when it was kept (epoch seconds).
+Stored = tuple[int, list[tuple[str, str]], bytes, float]
+
+
+def _pack(response: HttpResponse) -> Stored:
     """Kept compressed: a fifth of the bytes to move out of Redis, and ready for the browsers
     that take gzip (all of them). A cached page holds no secret - no CSRF token, no nonce, no
     cookie - so compressing it exposes nothing (BREACH needs a secret in the body)."""
     headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
-    return response.status_code, headers, gzip.compress(response.content, compresslevel=6)
+    body = gzip.compress(response.content, compresslevel=6)
+    return response.status_code, headers, body, _now()
 
 
 def _unpack(stored: Any, request: HttpRequest) -> HttpResponse | None:
     try:
-        status, headers, compressed = stored
-        takes_gzip = ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) is not None
+        status, headers, compressed, _kept_at = stored
+        takes_gzip = ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) is not None
         response = HttpResponse(
             compressed if takes_gzip else gzip.decompress(compressed), status=status
         )
@@ -239,6 +251,64 @@ def _unpack(stored: Any, request: HttpRequest) -> HttpResponse | None:
     response["Content-Length"] = str(len(response.content))
     patch_vary_headers(response, ("Accept-Encoding",))
     return response
+
+
+def _now() -> float:
+    return time.time()
+
+
+class RecentPages:
+    """The pages this process last read from Redis, by key, least recently used first out once
+    they pass ``PAGE_CACHE_LOCAL_BYTES`` (``0``: none are remembered). Only what Redis gave is
+    remembered, so a process holds no page Redis never had; each leaves when its Redis copy
+    expires (``PAGE_CACHE_SECONDS`` after it was kept)."""
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[str, tuple[float, int, Stored]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()  # threaded servers (runserver, gthread) share it
+
+    def get(self, key: str) -> Stored | None:
+        with self._lock:
+            found = self._pages.get(key)
+            if found is None:
+                return None
+            expires, size, stored = found
+            if expires <= _now():
+                del self._pages[key]
+                self._bytes -= size
+                return None
+            self._pages.move_to_end(key)
+            return stored
+
+    def put(self, key: str, stored: Stored) -> None:
+        budget = settings.PAGE_CACHE_LOCAL_BYTES
+        try:
+            size = len(stored[2]) + sum(len(k) + len(v) for k, v in stored[1]) + 200
+            expires = float(stored[3]) + settings.PAGE_CACHE_SECONDS
+        except (TypeError, ValueError, IndexError):
+            return
+        if size > budget or expires <= _now():
+            return
+        with self._lock:
+            if (old := self._pages.pop(key, None)) is not None:
+                self._bytes -= old[1]
+            self._pages[key] = (expires, size, stored)
+            self._bytes += size
+            while self._bytes > budget:
+                _, (_, dropped, _) = self._pages.popitem(last=False)
+                self._bytes -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+
+recent_pages = RecentPages()
 
 
 class AnonymousPageCacheMiddleware:
@@ -272,7 +342,11 @@ class AnonymousPageCacheMiddleware:
         if version is None:
             return self.get_response(request)
         key = _key(request, version)
-        stored = django_cache.get(key)
+        stored: Any = recent_pages.get(key)
+        if stored is None:
+            stored = django_cache.get(key)
+            if stored is not None:
+                recent_pages.put(key, stored)
         if stored is not None:
             hit = _unpack(stored, request)
             if hit is not None:

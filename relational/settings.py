@@ -185,6 +185,9 @@ DJANGO_REDIS_LOGGER = "relational.cache"
 # (the key holds a version kept in PostgreSQL); this only bounds Redis's memory and anything
 # the version could not see, such as a restored database.
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", "600")
+# Each process remembers the kept pages it last read, up to this many bytes (0: none), so a hit
+# on one of them skips the Redis read (relational/pagecache.py, RecentPages).
+PAGE_CACHE_LOCAL_BYTES = envint("PAGE_CACHE_LOCAL_BYTES", str(32 * 1024 * 1024))
 # Parts of a place's pages that read the same for everyone (panel counts and lists) are kept this
 # long under the same version, for signed-in readers too (places/parts.py; 0 turns it off).
 PLACE_PARTS_SECONDS = envint("PLACE_PARTS_SECONDS", "600")

@@ -82,7 +82,10 @@ def _test_settings(settings: Settings) -> Iterator[None]:
     settings.PLACE_PARTS_SECONDS = 0
     from django.core.cache import cache
 
+    from relational.pagecache import recent_pages
+
     cache.clear()
+    recent_pages.clear()  # what a process remembers of the cache goes with it
     yield
 
 

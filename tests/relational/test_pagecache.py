@@ -410,6 +410,80 @@ def test_two_app_servers_and_a_redis_restart_never_serve_a_stale_page(
     assert fetch(server_b, url)[1] == "hit"
 
 
+class CountingCache:
+    """The cache, counting its reads."""
+
+    def __init__(self, real: Any) -> None:
+        self.real, self.reads = real, 0
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        self.reads += 1
+        return self.real.get(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+@committing
+def test_a_page_a_process_read_from_redis_is_served_again_without_reading_redis(
+    scene: Scene, anonymous: Client, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """…and a change still shows on the next request: the key it is remembered under holds the
+    version that request read from PostgreSQL."""
+    from relational import pagecache
+
+    url = scene.url("learning:cycle", pk=scene.cycle.pk)
+    text = warm(anonymous, url)
+    assert fetch(anonymous, url) == (text, "hit")  # read from the cache, and remembered
+    counting = CountingCache(pagecache.django_cache)
+    monkeypatch.setattr(pagecache, "django_cache", counting)
+    assert fetch(anonymous, url) == (text, "hit") and counting.reads == 0
+
+    learning.entry_create(
+        cycle=scene.cycle, author=scene.people["participant"], kind="story",
+        body="The library opens on Sundays now.", visibility=EntryVisibility.PUBLIC,
+    )  # fmt: skip
+    changed, state = fetch(anonymous, url)
+    assert state == "miss" and "The library opens on Sundays now." in changed
+
+    settings.PAGE_CACHE_LOCAL_BYTES = 0  # remembering turned off: every hit reads the cache
+    pagecache.recent_pages.clear()
+    warm(anonymous, url)
+    reads = counting.reads
+    assert fetch(anonymous, url) == (changed, "hit") and counting.reads == reads + 1
+    assert fetch(anonymous, url)[1] == "hit" and counting.reads == reads + 2
+
+
+def test_remembered_pages_leave_with_their_redis_copy_and_within_the_byte_budget(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from relational import pagecache
+
+    settings.PAGE_CACHE_SECONDS = 600
+    settings.PAGE_CACHE_LOCAL_BYTES = 1000
+    clock = [1_000_000.0]
+    monkeypatch.setattr(pagecache, "_now", lambda: clock[0])
+
+    def page(size: int, kept_ago: float) -> pagecache.Stored:
+        return 200, [], b"x" * (size - 200), clock[0] - kept_ago  # 200: what each one costs
+
+    pages = pagecache.RecentPages()
+    pages.put("a", page(300, kept_ago=590))  # kept in Redis by another process 590 s ago
+    pages.put("b", page(300, kept_ago=0))
+    assert pages.get("a") is not None
+    clock[0] += 11
+    assert pages.get("a") is None  # its Redis copy has expired: so has this one
+    assert pages.get("b") is not None
+    pages.put("c", page(500, kept_ago=0))
+    pages.put("d", page(400, kept_ago=0))  # 300 + 500 + 400 > 1000: the least recent goes
+    assert (pages.get("b"), len(pages)) == (None, 2)
+    assert pages.get("c") is not None and pages.get("d") is not None
+    pages.put("e", page(1200, kept_ago=0))  # larger than the whole budget: never remembered
+    pages.put("f", page(300, kept_ago=600))  # already expired in Redis
+    pages.put("g", (200, [], b"x"))  # not a kept page (an older release's shape)
+    assert [pages.get(k) for k in "efg"] == [None, None, None] and len(pages) == 2
+
+
 @committing
 def test_a_dead_redis_means_misses_not_errors(
     scene: Scene, anonymous: Client, settings: Settings
