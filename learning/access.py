@@ -19,10 +19,12 @@ from .permissions import can_see_entry, is_participant
 
 
 def get_cycle_for_user(
-    user: Any, slug: str, pk: int
+    user: Any, slug: str, pk: int, annotations: dict[str, Any] | None = None
 ) -> tuple[Place, Membership | None, LearningCycle]:
+    """``annotations``: more to read with the cycle (``learning.reads.reader_flags``)."""
     place, membership = get_place_for_user(user, slug)
-    cycle = LearningCycle.objects.filter(place=place, pk=pk).first()
+    cycles = LearningCycle.objects.filter(place=place, pk=pk)
+    cycle = (cycles.annotate(**annotations) if annotations else cycles).first()
     if cycle is None:
         raise Http404("No such cycle")
     cycle.place = place  # the same object, so the membership cache is shared

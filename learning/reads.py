@@ -12,8 +12,20 @@ from typing import Any
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -34,8 +46,10 @@ from .models import (
     EntryKind,
     EntryVisibility,
     Horizon,
+    JoinStatus,
     LearningCycle,
     Measure,
+    PromptDelivery,
     Reading,
     RelationshipLevel,
     World,
@@ -215,6 +229,39 @@ def _taken_part_sql() -> str:
     return (
         f"SELECT p.cycle_id FROM {participant} p JOIN {cycle} c ON c.id = p.cycle_id"
         " WHERE p.user_id = %s AND c.place_id = %s"
+    )
+
+
+def reader_flags(user: Any) -> dict[str, RawSQL]:
+    """Annotations for the cycle a signed-in reader opens: whether they have a prompt waiting in
+    it (``reader_prompt_waiting``) and a request to join it pending
+    (``reader_request_pending``), read with the cycle itself, so the page asks for either list
+    only when there is one (most readers have neither). Plain SQL, as building the ORM's
+    ``Exists`` cost more than the questions it saves."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    prompt_sql, request_sql = _reader_flag_sql()
+    return {
+        "reader_prompt_waiting": RawSQL(
+            prompt_sql, (user.pk, timezone.now()), output_field=BooleanField()
+        ),
+        "reader_request_pending": RawSQL(
+            request_sql, (user.pk, JoinStatus.PENDING), output_field=BooleanField()
+        ),
+    }
+
+
+@cache
+def _reader_flag_sql() -> tuple[str, str]:
+    q = connection.ops.quote_name
+    cycle = f"{q(LearningCycle._meta.db_table)}.{q('id')}"
+    deliveries = q(PromptDelivery._meta.db_table)
+    requests = q(CycleJoinRequest._meta.db_table)
+    return (
+        f"EXISTS (SELECT 1 FROM {deliveries} d WHERE d.cycle_id = {cycle} AND d.user_id = %s"
+        " AND d.answered_at IS NULL AND d.expires_at > %s)",
+        f"EXISTS (SELECT 1 FROM {requests} r WHERE r.cycle_id = {cycle} AND r.user_id = %s"
+        " AND r.status = %s)",
     )
 
 

@@ -1081,8 +1081,11 @@ def prompt_answer(*, delivery: PromptDelivery, body: str, visibility: str | None
 
 
 def waiting_prompts(user: Any, cycle: LearningCycle) -> list[PromptDelivery]:
-    """The person's prompts in this cycle still waiting for an answer."""
+    """The person's prompts in this cycle still waiting for an answer (none asked for when the
+    cycle was read with ``learning.reads.reader_flags`` and there are none)."""
     if not getattr(user, "is_authenticated", False):
+        return []
+    if cycle.__dict__.get("reader_prompt_waiting") is False:
         return []
     return list(
         PromptDelivery.objects.filter(

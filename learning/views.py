@@ -177,7 +177,8 @@ def _cycle_context(request: HtmxHttpRequest, place: Place, cycle: LearningCycle)
 
 @require_GET
 def cycle(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
-    place, _, cycle = get_cycle_for_user(request.user, slug, pk)
+    # Whether the reader has a prompt waiting or a request pending comes with the cycle.
+    place, _, cycle = get_cycle_for_user(request.user, slug, pk, reads.reader_flags(request.user))
     # The kept parts the page reads for everyone, in one read of the cache (places.parts).
     fetch_parts(place, [f"cycle-participants:{pk}", f"cycle-{pk}", f"cycle-links:{pk}"])
     context = _cycle_context(request, place, cycle)
@@ -212,7 +213,7 @@ def cycle(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
                 CycleJoinRequest.objects.pending()
                 .filter(cycle=cycle, user=cast(User, request.user))
                 .first()
-                if context["may_ask_to_join"]
+                if context["may_ask_to_join"] and cycle.__dict__.get("reader_request_pending", True)
                 else None
             ),
         )

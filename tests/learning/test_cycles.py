@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from learning import services
@@ -272,3 +274,29 @@ def test_links_show_on_both_pages_but_never_reveal_a_private_place(
         services.cycle_link_create(
             from_cycle=private_cycle, to_cycle=cycle, kind="peer", by=participant
         )
+
+
+@pytest.mark.django_db
+def test_the_cycle_page_asks_for_a_reader_s_pending_request_only_when_there_is_one(
+    client_for, cycle, member
+) -> None:
+    """Whether the reader has a prompt waiting or a request pending is read with the cycle, so a
+    member with neither costs the page no question for them; one who asked sees it."""
+    url = cycle.get_absolute_url()
+    reader = client_for(member)
+    reader.get(url)  # the session and the user, as on any later visit
+    with CaptureQueriesContext(connection) as without:
+        page = reader.get(url).content.decode()
+    assert "Ask to take part in this cycle" in page
+    asked = [q["sql"] for q in without.captured_queries if "learning_cyclejoinrequest" in q["sql"]]
+    assert len(asked) == 1 and "EXISTS" in asked[0]  # the flag, within the cycle's own query
+    assert not any("learning_promptdelivery" in q["sql"] and "EXISTS" not in q["sql"]
+                   for q in without.captured_queries)  # fmt: skip
+
+    join = reverse("learning:cycle_join", kwargs={"slug": cycle.place.slug, "pk": cycle.pk})
+    assert reader.post(join, {"message": "I run the Tuesday drop-in."}).status_code == 302
+    reader.get(url)  # shows the message the request left
+    with CaptureQueriesContext(connection) as with_request:
+        page = reader.get(url).content.decode()
+    assert "You have asked to join this cycle." in page
+    assert len(with_request) == len(without) + 1  # now the request itself is read
