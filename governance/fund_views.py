@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from places.access import get_place_for_member, get_place_for_steward, get_place_for_user
 from places.models import Interest, Place
-from places.parts import keep_part, peek_part, place_part
+from places.parts import place_part
 from places.permissions import can_flag, is_member
 from relational.http import AuthenticatedHttpRequest, HtmxHttpRequest
 
@@ -172,23 +172,21 @@ def _fund_facts(place: Place, fund_id: int) -> tuple[Fund, list[Round], list[Awa
     every request to know what this reader is offered, kept while the place is unchanged
     (places.parts). Small (no related rows), so cheap to read; the ideas and the awards
     themselves are read only when the page's kept rendering does not fit the reader."""
-    name = f"fund-facts:{fund_id}"
-    kept = peek_part(place, name)
-    if kept is not None:
-        fund, rounds, awards = kept[0]
-    else:
-        found = Fund.objects.filter(place=place, pk=fund_id).first()
-        if found is None:
-            raise Http404("No such fund")
-        fund = found
+
+    def read() -> tuple[Fund, list[Round], list[AwardFacts]]:
+        fund = Fund.objects.filter(place=place, pk=fund_id).first()
+        if fund is None:
+            raise Http404("No such fund")  # nothing is kept
         rounds = list(Round.objects.filter(fund_id=fund.pk).order_by("-number"))
-        awards = list(
+        awards: list[AwardFacts] = list(
             Award.objects.for_fund(fund)
             .order_by("id")
             .values_list("pk", "round_id", "amount", "idea__proposer_id")
         )
-        # Kept as read: before a place, a membership or a round's state is cached on them.
-        keep_part(place, name, (fund, rounds, awards))
+        return fund, rounds, awards
+
+    # Kept as read: before a place, a membership or a round's state is cached on them.
+    fund, rounds, awards = place_part(place, f"fund-facts:{fund_id}", read)
     fund.place = place  # the same instance, so the membership cache applies
     for round_ in rounds:
         round_.fund = fund

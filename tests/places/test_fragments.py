@@ -398,7 +398,7 @@ def test_a_fund_s_kept_facts_hold_no_place_and_no_reader(
     membership): the fund and its rounds are kept as read."""
     import pickle
 
-    from governance import fund_views
+    from places import parts
     from places.parts import keep_part
     from tests.governance.fund_cast import make_fund
 
@@ -408,7 +408,7 @@ def test_a_fund_s_kept_facts_hold_no_place_and_no_reader(
         kept[name] = pickle.dumps(value)  # what the cache stores, as it stores it
         keep_part(place, name, value)
 
-    monkeypatch.setattr(fund_views, "keep_part", keeping)
+    monkeypatch.setattr(parts, "keep_part", keeping)  # what place_part keeps with
     fund = make_fund(place, steward)
     _read(client_for(steward), fund.get_absolute_url())
     stored = kept[f"fund-facts:{fund.pk}"]
