@@ -208,10 +208,27 @@ def can_edit_input(user: Any, item: Input) -> bool:
     return (
         _signed_in(user)
         and item.author_id == user.pk
-        and item.decision.status == Status.OPEN
-        and not item.is_hidden
-        and not has_response(item)
-        and is_member(user, item.decision.place)
+        and may_edit_input(
+            user,
+            item.decision,
+            author_id=item.author_id,
+            hidden=item.is_hidden,
+            answered=has_response(item),
+        )
+    )
+
+
+def may_edit_input(
+    user: Any, decision: Decision, *, author_id: int | None, hidden: bool, answered: bool
+) -> bool:
+    """:func:`can_edit_input` from an input's facts alone (a decision page's kept facts)."""
+    return (
+        _signed_in(user)
+        and author_id == user.pk
+        and decision.status == Status.OPEN
+        and not hidden
+        and not answered
+        and is_member(user, decision.place)
     )
 
 

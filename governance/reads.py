@@ -28,6 +28,7 @@ from .permissions import (
     can_record_dissent,
     can_respond,
     is_steward,
+    may_edit_input,
     remember_deciders,
 )
 from .services import input_summary
@@ -166,6 +167,17 @@ class InputView:
     may_respond: bool
 
 
+@dataclass(frozen=True)
+class InputFact:
+    """What a decision's page asks of each input for its reader: small to keep and to read."""
+
+    pk: int
+    author_id: int | None
+    stance: str
+    hidden: bool
+    answered: bool
+
+
 @dataclass
 class EvidenceView:
     evidence: Evidence
@@ -187,7 +199,9 @@ def _labels(perspectives: list[str]) -> list[str]:
 
 
 #: The parts of a decision's page kept for everyone (``_kept``) that its page reads each time.
-DECISION_PARTS = ("deciders", "inputs", "evidence", "revisions", "implementation")
+#: The kept parts every request for a decision's page reads (the inputs themselves, and the
+#: dissents, only if the page's kept rendering of them is not kept too).
+DECISION_PARTS = ("deciders", "input-facts", "evidence", "revisions", "implementation")
 
 
 def _kept[T](decision: Decision, name: str, build: Callable[[], T]) -> T:
@@ -255,12 +269,36 @@ def input_views(user: Any, decision: Decision) -> list[InputView]:
     return views
 
 
+def input_facts(decision: Decision) -> list[InputFact]:
+    return _kept(
+        decision,
+        "input-facts",
+        lambda: [
+            InputFact(pk, author_id, stance, hidden_at is not None, response_id is not None)
+            for pk, author_id, stance, hidden_at, response_id in Input.objects.filter(
+                decision=decision
+            )
+            .order_by("created_at", "id")
+            .values_list("pk", "author_id", "stance", "hidden_at", "response__id")
+        ],
+    )
+
+
 def dissents(decision: Decision) -> list[Dissent]:
     return _kept(
         decision,
         "dissents",
         lambda: list(Dissent.objects.filter(decision=decision).select_related("author")),
     )
+
+
+_EVIDENCE_FIELDS = (
+    "decision_id", "note", "added_by_id", "added_at",
+    "cycle__title", "cycle__place__slug", "cycle__place__name", "cycle__place__visibility",
+    "entry__kind", "entry__visibility", "entry__hidden_at",
+    "entry__cycle__title", "entry__cycle__place__slug", "entry__cycle__place__name",
+    "entry__cycle__place__visibility",
+)  # fmt: skip
 
 
 def evidence_views(user: Any, decision: Decision) -> list[EvidenceView]:
@@ -272,9 +310,11 @@ def evidence_views(user: Any, decision: Decision) -> list[EvidenceView]:
         decision,
         "evidence",
         lambda: list(
-            Evidence.objects.filter(decision=decision).select_related(
-                "cycle__place", "entry__cycle__place"
-            )
+            Evidence.objects.filter(decision=decision)
+            .select_related("cycle__place", "entry__cycle__place")
+            # What the list shows and links to: a cycle's or an entry's whole text would make
+            # the kept part ten times the size, and every page read unpickles it.
+            .only(*_EVIDENCE_FIELDS)
         ),
     )
     here_entries = [
@@ -364,11 +404,12 @@ def decision_page(user: Any, decision: Decision) -> dict[str, Any]:
         [f"decision-{name}:{decision.pk}" for name in DECISION_PARTS],
     )
     deciders = decider_views(decision)
-    inputs = input_views(user, decision)
+    facts = input_facts(decision)
     objected = any(
-        v.item.author_id == getattr(user, "pk", None) and v.item.stance == "objection"
-        for v in inputs
+        f.author_id == getattr(user, "pk", None) and f.stance == "objection" for f in facts
     )
+    # Read only if the page's kept piece showing them is not kept (place_fragment).
+    inputs = SimpleLazyObject(lambda: input_views(user, decision))
     implementation = None
     if decision.decided_at is not None:
         implementation = _kept(
@@ -383,7 +424,16 @@ def decision_page(user: Any, decision: Decision) -> dict[str, Any]:
     return {
         "deciders": deciders,
         "inputs": inputs,
-        "summary": input_summary(v.item for v in inputs),
+        "summary": SimpleLazyObject(lambda: input_summary(v.item for v in inputs)),
+        # What the kept piece showing the inputs varies on, from the facts.
+        "may_respond_to_inputs": bool(facts) and can_respond(user, decision),
+        "editable_inputs": tuple(
+            f.pk
+            for f in facts
+            if may_edit_input(
+                user, decision, author_id=f.author_id, hidden=f.hidden, answered=f.answered
+            )
+        ),
         # Read only if the page's kept piece showing them is not kept (place_fragment).
         "dissents": SimpleLazyObject(lambda: dissents(decision)),
         "evidence": evidence_views(user, decision),

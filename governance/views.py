@@ -22,6 +22,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from places.access import get_place_for_member, get_place_for_steward, get_place_for_user
+from places.parts import fetch_parts, fragment_part
 from relational.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from relational.ratelimit import rate_limited
 
@@ -838,8 +839,15 @@ def decision_detail(request: HtmxHttpRequest, slug: str, pk: int) -> HttpRespons
         request.user.is_authenticated,
         context["may_give_input"],
         context["may_flag"],
-        any(v.may_respond for v in context["inputs"]),
-        tuple(v.item.pk for v in context["inputs"] if v.may_edit),
+        context["may_respond_to_inputs"],
+        context["editable_inputs"],
+    )
+    fetch_parts(  # the two kept pieces, in one read of the cache
+        place,
+        [
+            fragment_part("decision-body", decision.pk, context["body_reader"]),
+            fragment_part("decision-inputs", decision.pk, context["inputs_reader"]),
+        ],
     )
     return render(request, "governance/decision.html", context)
 

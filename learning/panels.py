@@ -37,12 +37,21 @@ def register_cycle_panel(panel: CyclePanel) -> CyclePanel:
     return panel
 
 
+def _part(cycle: LearningCycle, panel: CyclePanel) -> str:
+    return f"cycle-panel:{cycle.pk}:{panel.key}:{translation.get_language()}"
+
+
+def cycle_panel_parts(cycle: LearningCycle) -> list[str]:
+    """The kept parts :func:`render_cycle_panels` reads, for reading them ahead (fetch_parts)."""
+    return [_part(cycle, panel) for panel in _panels.values() if panel.same_for_everyone]
+
+
 def render_cycle_panels(request: HttpRequest, cycle: LearningCycle) -> list[SafeString]:
     rendered = []
     for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key)):
         render = partial(_render, panel, cycle, request)
         if panel.same_for_everyone:
-            part = f"cycle-panel:{cycle.pk}:{panel.key}:{translation.get_language()}"
+            part = _part(cycle, panel)
             rendered.append(mark_safe(place_part(cycle.place, part, render)))  # noqa: S308
         else:
             rendered.append(mark_safe(render()))  # noqa: S308 - render_to_string's own output

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from places.access import get_place_for_member, get_place_for_steward, get_place_for_user
 from places.models import Place
-from places.parts import fetch_parts, place_part
+from places.parts import fetch_parts, fragment_part, place_part
 from places.permissions import is_member
 from relational.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from relational.models import User
@@ -60,7 +60,7 @@ from .models import (
     PromptDelivery,
     PromptQuestion,
 )
-from .panels import render_cycle_panels
+from .panels import cycle_panel_parts, render_cycle_panels
 from .services import LearningError
 
 LOG_TARGET = "cycle-log"
@@ -192,6 +192,17 @@ def cycle(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         # What reads the same for everyone is kept in the cache while the place is unchanged;
         # the measures are read only if their rendering is not kept too (place_fragment).
+        # The page's kept pieces, now that the reader is known, in one more read of the cache.
+        fetch_parts(
+            place,
+            [
+                fragment_part(
+                    "cycle-timeline", cycle.pk, context["reader"], context["page_number"], ""
+                ),
+                fragment_part("cycle-measures", cycle.pk, context["is_participant"]),
+                *cycle_panel_parts(cycle),
+            ],
+        )
         missions = place_part(place, f"cycle-{cycle.pk}", lambda: list(cycle.missions.all()))
         measures = SimpleLazyObject(
             lambda: place_part(

@@ -75,6 +75,13 @@ def reader_digest(*facets: object) -> str:
     return hashlib.sha256("\n".join(words).encode()).hexdigest()[:32]
 
 
+def fragment_part(name: str, *vary: object) -> str:
+    """The part name a ``{% place_fragment place "name" vary… %}`` is kept under, for a view
+    that reads it ahead with others (:func:`fetch_parts`): ``vary`` as the template resolves
+    it (a variable the context lacks is ``""``)."""
+    return f"fragment:{name}:{reader_digest(*vary)}"
+
+
 def place_part[T](place: Any, name: str, build: Callable[[], T]) -> T:
     """``build()``'s value for this place, from the cache while its pages are unchanged."""
     kept = peek_part(place, name)

@@ -19,7 +19,7 @@ from django import template
 from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.utils.safestring import SafeString, mark_safe
 
-from places.parts import place_part, reader_digest, site_part
+from places.parts import fragment_part, place_part, site_part
 
 register = template.Library()
 
@@ -38,8 +38,7 @@ class FragmentNode(template.Node):
         self.vary = vary
 
     def render(self, context: template.Context) -> SafeString:
-        digest = reader_digest(*(v.resolve(context) for v in self.vary))
-        part = f"fragment:{self.name.resolve(context)}:{digest}"
+        part = fragment_part(self.name.resolve(context), *(v.resolve(context) for v in self.vary))
 
         def build() -> str:
             return str(self.nodelist.render(context))

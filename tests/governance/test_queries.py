@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 
 from governance import services
-from governance.models import Evidence
+from governance.models import Evidence, Status
 from places.models import Membership
 from tests.factories import UserFactory
 from tests.harness.queries import assert_constant_queries
@@ -37,6 +37,31 @@ def test_a_decision_page_costs_the_same_with_5_and_50_inputs(
                 services.response_give(item=item, by=steward, disposition="adopted", text="Thanks")
 
     assert_constant_queries(client_for(member), decision.get_absolute_url(), more_inputs)
+
+
+def test_a_decision_page_costs_the_same_with_5_and_50_pieces_of_evidence(
+    place: Any, steward: Any, participant: Any, client_for: Any
+) -> None:
+    """Cycles and log entries (each visibility) as evidence: what the list shows is read with
+    the links, so none costs a query of its own (the kept links hold only those fields)."""
+    from learning.models import EntryVisibility
+    from tests.learning.cast import log, make_cycle
+
+    decision = make_decision(place, steward, status=Status.DRAFT)
+    visibilities = list(EntryVisibility.values)
+
+    def more_evidence(n: int) -> None:
+        for i in range(n):
+            cycle = make_cycle(place, participant, title=f"Evidence cycle {i}")
+            services.evidence_add(decision=decision, by=steward, cycle=cycle, note=f"Note {i}")
+            entry = log(cycle, participant, visibilities[i % len(visibilities)], f"Entry {i}")
+            services.evidence_add(decision=decision, by=steward, entry=entry)
+
+    # A draft (evidence is added before it opens) is its steward's to see.
+    assert_constant_queries(client_for(steward), decision.get_absolute_url(), more_evidence)
+    page = client_for(steward).get(decision.get_absolute_url()).content.decode()
+    # make_rows adds 5, then 45: the last added is number 44.
+    assert "Evidence cycle 44" in page and "Note 44" in page and "Story in" in page
 
 
 def test_the_decision_log_costs_the_same_with_5_and_50_decisions(

@@ -449,3 +449,53 @@ def test_a_kept_api_list_is_the_same_answer_shows_a_change_at_once_and_keeps_dra
     bad = client_for(resident).get(url + "?limit=1000")  # a bad value is not kept
     assert bad.status_code == 422
     assert client_for(resident).get(url + "?limit=1000").status_code == 422
+
+
+class _CountingCache:
+    """The cache, counting its one-key reads and its batched ones."""
+
+    def __init__(self, cache: Any) -> None:
+        self.cache, self.gets, self.batches = cache, 0, 0
+        self.keys: list[str] = []
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        self.gets += 1
+        return self.cache.get(*args, **kwargs)
+
+    def get_many(self, keys: list[str], *args: Any, **kwargs: Any) -> Any:
+        self.batches += 1
+        self.keys += keys
+        return self.cache.get_many(keys, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.cache, name)
+
+
+@pytest.mark.parametrize("reader", ["participant", "member", None])
+def test_a_kept_cycle_or_decision_page_reads_its_kept_pieces_in_two_reads_of_the_cache(
+    monkeypatch: pytest.MonkeyPatch,
+    parts_on: None,
+    client_for: Callable[[User | None], Client],
+    cycle: Any,
+    participant: User,
+    member: User,
+    steward: User,
+    reader: str | None,
+) -> None:
+    from places import parts
+
+    decision = make_decision(cycle.place, steward, title="Keep the hub open late")
+    person = {"participant": participant, "member": member, None: None}[reader]
+    client = client_for(person)
+    for url in (cycle.get_absolute_url(), decision.get_absolute_url()):
+        first = _read(client, url)[1]
+        counting = _CountingCache(parts.cache)
+        monkeypatch.setattr(parts, "cache", counting)
+        assert _read(client, url)[1] == first
+        # The parts the view needs first, then the pieces that depend on the reader: each
+        # batched, none read alone.
+        assert (counting.gets, counting.batches) == (0, 2), url
+        # Nor are the inputs themselves read while their rendering is kept: only their facts.
+        inputs_part = f".:decision-inputs:{decision.pk}"
+        assert not [k for k in counting.keys if k.endswith(inputs_part)], counting.keys
+        monkeypatch.setattr(parts, "cache", counting.cache)
