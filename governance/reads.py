@@ -198,9 +198,8 @@ def _labels(perspectives: list[str]) -> list[str]:
     return labels
 
 
-#: The parts of a decision's page kept for everyone (``_kept``) that its page reads each time.
-#: The kept parts every request for a decision's page reads (the inputs themselves, and the
-#: dissents, only if the page's kept rendering of them is not kept too).
+#: The parts of a decision's page kept for everyone (``_kept``) that its page reads each time
+#: (the inputs themselves, and the dissents, only if their kept rendering is not kept too).
 DECISION_PARTS = ("deciders", "input-facts", "evidence", "revisions", "implementation")
 
 

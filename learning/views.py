@@ -190,8 +190,6 @@ def cycle(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
     ):
         response = render(request, "learning/cycle.html#timeline", context)
     else:
-        # What reads the same for everyone is kept in the cache while the place is unchanged;
-        # the measures are read only if their rendering is not kept too (place_fragment).
         # The page's kept pieces, now that the reader is known, in one more read of the cache.
         fetch_parts(
             place,
@@ -203,6 +201,8 @@ def cycle(request: HtmxHttpRequest, slug: str, pk: int) -> HttpResponse:
                 *cycle_panel_parts(cycle),
             ],
         )
+        # What reads the same for everyone is kept in the cache while the place is unchanged;
+        # the measures are read only if their rendering is not kept too (place_fragment).
         missions = place_part(place, f"cycle-{cycle.pk}", lambda: list(cycle.missions.all()))
         measures = SimpleLazyObject(
             lambda: place_part(
